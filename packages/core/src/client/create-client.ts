@@ -1,0 +1,96 @@
+import { Mistral } from '@mistralai/mistralai';
+import { ConfigError } from '../errors/config-error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { registerSecret } from '../redact/redact.js';
+
+export interface ClientRetryOptions {
+  /** First delay (default 500 ms). */
+  initialDelayMs?: number;
+  /** Longest delay (default 30 s); also caps a server's `Retry-After`. */
+  maxDelayMs?: number;
+  /** Growth factor (default 1.5). */
+  multiplier?: number;
+  /** Give up once this much time has passed (default 5 min). */
+  maxElapsedMs?: number;
+}
+
+export interface CreateClientOptions {
+  /** API key; defaults to `MISTRAL_API_KEY`. May be omitted when `serverURL` is an emulator. */
+  apiKey?: string;
+  /** Base URL of the API, an emulator or a gateway; defaults to `MISTRAL_SERVER_URL`, else Mistral's. */
+  serverURL?: string;
+  /** Per-request timeout in milliseconds, stream bodies included (SDK default 300 s). */
+  timeoutMs?: number;
+  /**
+   * Retries done by the SDK itself on 429/5xx and connection errors, honouring `Retry-After`.
+   * Off by default: the packages retry at their own level (streams, machines, workers), where a
+   * retry can be observed and aborted. `true` uses the defaults above.
+   */
+  retry?: boolean | ClientRetryOptions;
+  /** Where to read the variables from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Builds the official `Mistral` client that every mistral-flows package takes as a parameter.
+ * With no options it reads `MISTRAL_API_KEY` and `MISTRAL_SERVER_URL`; `serverURL` points it at
+ * the emulator or a self-hosted gateway. The API key is registered with `redact`, so it never
+ * appears in our errors, logs or persisted data.
+ *
+ * @example
+ * const client = createClient({ serverURL: emulator.url }); // or createClient() with MISTRAL_API_KEY
+ * const res = await client.chat.complete({ model: 'mistral-small-latest', messages });
+ */
+export function createClient(options: CreateClientOptions = {}): Mistral {
+  const env = options.env ?? process.env;
+  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.MISTRAL_API_KEY);
+  const serverURL = nonEmpty(options.serverURL) ?? nonEmpty(env.MISTRAL_SERVER_URL);
+  if (apiKey === undefined && serverURL === undefined) {
+    throw new ConfigError(
+      'config_missing',
+      'No Mistral API key and no server URL: set MISTRAL_API_KEY (or pass apiKey) for the real API, ' +
+        'or MISTRAL_SERVER_URL (or pass serverURL) for the emulator or a gateway.',
+    );
+  }
+  if (serverURL !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(serverURL);
+    } catch {
+      throw new ConfigError('config_invalid', `serverURL is not a valid URL: "${serverURL}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError('config_invalid', `serverURL must be http(s), got ${url.protocol}`);
+    }
+  }
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${String(timeoutMs)}`);
+  }
+  registerSecret(apiKey);
+  return new Mistral({
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(serverURL !== undefined ? { serverURL } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    retryConfig: retryConfig(options.retry),
+  });
+}
+
+function retryConfig(retry: CreateClientOptions['retry']) {
+  if (!retry) return { strategy: 'none' as const };
+  const o = retry === true ? {} : retry;
+  return {
+    strategy: 'backoff' as const,
+    backoff: {
+      initialInterval: o.initialDelayMs ?? 500,
+      maxInterval: o.maxDelayMs ?? 30_000,
+      exponent: o.multiplier ?? 1.5,
+      maxElapsedTime: o.maxElapsedMs ?? 300_000,
+    },
+    retryConnectionErrors: true,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

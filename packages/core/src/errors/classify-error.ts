@@ -1,0 +1,202 @@
+import { redactError, redactString } from '../redact/redact.js';
+import { ApiError, type ApiErrorCode, type ErrorClassification } from './api-error.js';
+import { parseRetryAfter } from './retry-after.js';
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+export interface ClassifyOptions {
+  /** Clock used to turn an HTTP-date `Retry-After` into a delay. */
+  now?: () => number;
+}
+
+/**
+ * Maps any error met while calling the API (every SDK error class, fetch and socket errors,
+ * aborts, timeouts, our own `ApiError`) to one classification: a `code`, the HTTP `status`,
+ * whether a retry may succeed, and the `Retry-After` the server asked for.
+ *
+ * Errors are recognised by name and shape, not `instanceof`, so that an SDK loaded twice (or a
+ * peer library's copy of it) is classified the same way.
+ */
+export function classifyError(error: unknown, options: ClassifyOptions = {}): ErrorClassification {
+  const now = options.now ?? Date.now;
+  if (ApiError.isInstance(error)) {
+    return pick(error);
+  }
+  if (!(error instanceof Error) && !isErrorLike(error)) {
+    return { code: 'unknown', retryable: false, message: describe(error) };
+  }
+  const err = error as Error & Record<string, unknown>;
+  const name = typeof err.name === 'string' ? err.name : '';
+
+  if (name === 'AbortError' || name === 'RequestAbortedError') {
+    return { code: 'aborted', retryable: false, message: 'The request was aborted' };
+  }
+  if (name === 'TimeoutError' || name === 'RequestTimeoutError') {
+    return { code: 'timeout', retryable: true, message: 'The request timed out' };
+  }
+  if (name === 'ConnectionError') {
+    return { code: 'network', retryable: true, message: safeMessage(err) };
+  }
+  if (name === 'ResponseValidationError' || name === 'ZodError' || name === '$ZodError') {
+    return {
+      code: 'response_invalid',
+      retryable: false,
+      message: `The API's response did not match the expected schema: ${firstLine(safeMessage(err))}`,
+    };
+  }
+  if (name === 'SDKValidationError' || name === 'InvalidRequestError') {
+    return {
+      code: 'invalid_request',
+      retryable: false,
+      message: `The request is invalid: ${firstLine(safeMessage(err))}`,
+    };
+  }
+
+  const status = statusOf(err);
+  if (status !== undefined) {
+    return classifyStatus(status, err, now());
+  }
+
+  const networkCode = networkCodeOf(err);
+  if (networkCode !== undefined) {
+    return { code: 'network', retryable: true, message: `Network error (${networkCode})` };
+  }
+  if (name === 'TypeError' && /fetch failed|terminated|network/i.test(err.message)) {
+    return { code: 'network', retryable: true, message: safeMessage(err) };
+  }
+  if (name === 'UnexpectedClientError' && err.cause !== undefined) {
+    const inner = classifyError(err.cause, options);
+    if (inner.code !== 'unknown') return inner;
+  }
+  return { code: 'unknown', retryable: false, message: firstLine(safeMessage(err)) };
+}
+
+/**
+ * Classifies `error` and wraps it in an `ApiError` whose message and cause chain are free of
+ * secrets. Returns `error` itself when it already is an `ApiError`.
+ */
+export function toApiError(error: unknown, options: ClassifyOptions = {}): ApiError {
+  if (ApiError.isInstance(error)) return error;
+  const classification = classifyError(error, options);
+  const cause = error instanceof Error ? redactError(error) : error;
+  return new ApiError(classification, { cause });
+}
+
+function classifyStatus(status: number, err: Record<string, unknown>, now: number): ErrorClassification {
+  const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'), now);
+  const code = codeForStatus(status);
+  const detail = bodySummary(err);
+  const result: ErrorClassification = {
+    code,
+    status,
+    retryable: RETRYABLE_STATUS.has(status) || (status >= 500 && status !== 501),
+    message: `HTTP ${status}${detail ? `: ${detail}` : ''}`,
+  };
+  if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+  return result;
+}
+
+function codeForStatus(status: number): ApiErrorCode {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'server';
+  if (status >= 400) return 'invalid_request';
+  return 'unknown';
+}
+
+function statusOf(err: Record<string, unknown>): number | undefined {
+  for (const key of ['statusCode', 'status']) {
+    const value = err[key];
+    if (typeof value === 'number' && value >= 100 && value < 600) return value;
+  }
+  const response = err.rawResponse as { status?: unknown } | undefined;
+  if (response && typeof response.status === 'number') return response.status;
+  return undefined;
+}
+
+function headerOf(err: Record<string, unknown>, name: string): string | undefined {
+  const sources = [err.headers, (err.rawResponse as { headers?: unknown } | undefined)?.headers];
+  for (const headers of sources) {
+    if (!headers) continue;
+    if (typeof (headers as Headers).get === 'function') {
+      const value = (headers as Headers).get(name);
+      if (value !== null) return value;
+    } else if (typeof headers === 'object') {
+      for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+        if (key.toLowerCase() === name && typeof value === 'string') return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+function networkCodeOf(err: Record<string, unknown>): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A one-line, secret-free summary of an error response body. */
+function bodySummary(err: Record<string, unknown>): string {
+  const body = typeof err.body === 'string' ? err.body : '';
+  if (body === '') return '';
+  let text = body;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const message = parsed.message ?? parsed.detail ?? parsed.error;
+    text = typeof message === 'string' ? message : JSON.stringify(message ?? parsed);
+  } catch {
+    // Not JSON: keep the raw text.
+  }
+  return truncate(redactString(firstLine(text)), 300);
+}
+
+function pick(c: ErrorClassification): ErrorClassification {
+  const result: ErrorClassification = { code: c.code, retryable: c.retryable, message: c.message };
+  if (c.status !== undefined) result.status = c.status;
+  if (c.retryAfterMs !== undefined) result.retryAfterMs = c.retryAfterMs;
+  return result;
+}
+
+function isErrorLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'message' in value && 'name' in value;
+}
+
+function safeMessage(err: { message?: unknown }): string {
+  return redactString(typeof err.message === 'string' ? err.message : '');
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return redactString(value);
+  return `Non-error value thrown: ${typeof value}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,45 @@
+export { createClient, type CreateClientOptions, type ClientRetryOptions } from './client/create-client.js';
+
+export { MistralFlowsError, type MistralFlowsErrorOptions } from './errors/mistral-flows-error.js';
+export { ApiError, type ApiErrorCode, type ErrorClassification } from './errors/api-error.js';
+export { ConfigError } from './errors/config-error.js';
+export { InvalidArgumentError } from './errors/invalid-argument-error.js';
+export { StoreConflictError } from './errors/store-conflict-error.js';
+export { classifyError, toApiError, type ClassifyOptions } from './errors/classify-error.js';
+export { parseRetryAfter } from './errors/retry-after.js';
+
+export { redact, redactError, redactString, registerSecret, type RedactOptions } from './redact/redact.js';
+
+export { retry, type RetryPolicy, type RetryInfo, type RetryContext, type RetryOptions } from './retry/retry.js';
+export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
+export { sleep, abortReason } from './retry/sleep.js';
+
+export {
+  RateLimiter,
+  type RateLimiterOptions,
+  type AcquireOptions,
+} from './concurrency/rate-limiter.js';
+export {
+  mapConcurrent,
+  type Settled,
+  type MapConcurrentOptions,
+  type MapConcurrentContext,
+  type MapConcurrentProgress,
+} from './concurrency/map-concurrent.js';
+
+export type { Store, StoreEntry, SetOptions, ListOptions, JsonValue } from './store/store.js';
+export { MemoryStore } from './store/memory-store.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
+
+export {
+  EVENT_NAMES,
+  isEventName,
+  type Usage,
+  type ChatEvents,
+  type AgentEvents,
+  type BatchEvents,
+  type QueueEvents,
+  type MistralFlowsEvents,
+  type MistralFlowsEventName,
+} from './events/event-map.js';

@@ -1,0 +1,108 @@
+const REDACTED = '[REDACTED]';
+const MIN_SECRET_LENGTH = 4;
+
+/** Secret values registered at run time (API keys, webhook secrets); matched literally. */
+const registeredSecrets = new Set<string>();
+
+const SECRET_KEY_NAME = /^(api[-_]?key|authorization|proxy-authorization|x-api-key|secret|client[-_]?secret|webhook[-_]?secret|password|token|access[-_]?token|refresh[-_]?token)$/i;
+
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/(Bearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`],
+  [/whsec_[A-Za-z0-9+/=_-]+/g, `whsec_${REDACTED}`],
+];
+
+/**
+ * Registers a secret value (an API key, a webhook secret) so that `redact` removes it wherever it
+ * appears. `createClient` registers its API key; the webhook signer registers its secrets.
+ */
+export function registerSecret(secret: string | undefined | null): void {
+  if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH) {
+    registeredSecrets.add(secret);
+  }
+}
+
+export interface RedactOptions {
+  /** More secret values to remove, besides the registered ones. */
+  secrets?: readonly string[];
+}
+
+/** Removes secrets from a string: registered values, bearer tokens and `whsec_` secrets. */
+export function redactString(text: string, options: RedactOptions = {}): string {
+  let out = text;
+  for (const secret of allSecrets(options)) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  for (const [pattern, replacement] of SECRET_PATTERNS) {
+    out = out.replace(pattern, replacement);
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of `value` without secrets: strings are scrubbed, and properties whose names say
+ * they hold a secret (`apiKey`, `authorization`, `secret`, `token`, `password`, ...) are replaced.
+ * Use it on anything that leaves the process: errors, logs, persisted snapshots.
+ */
+export function redact<T>(value: T, options: RedactOptions = {}): T {
+  return redactValue(value, options, new WeakMap()) as T;
+}
+
+function redactValue(value: unknown, options: RedactOptions, seen: WeakMap<object, unknown>): unknown {
+  if (typeof value === 'string') return redactString(value, options);
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return seen.get(value);
+  if (value instanceof Error) return redactError(value, options);
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    seen.set(value, copy);
+    for (const item of value) copy.push(redactValue(item, options, seen));
+    return copy;
+  }
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  seen.set(value, copy);
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] =
+      SECRET_KEY_NAME.test(key) && item !== undefined && item !== null && item !== ''
+        ? REDACTED
+        : redactValue(item, options, seen);
+  }
+  return copy;
+}
+
+/**
+ * Scrubs an error in place, with its `cause` chain: `message`, `stack`, and the string `body` that
+ * SDK errors carry. Returns the same error.
+ */
+export function redactError<E extends Error>(error: E, options: RedactOptions = {}): E {
+  const visited = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !visited.has(current)) {
+    visited.add(current);
+    overwrite(current, 'message', redactString(current.message, options));
+    if (typeof current.stack === 'string') overwrite(current, 'stack', redactString(current.stack, options));
+    const withBody = current as Error & { body?: unknown };
+    if (typeof withBody.body === 'string') overwrite(current, 'body', redactString(withBody.body, options));
+    current = current.cause;
+  }
+  return error;
+}
+
+function overwrite(target: object, key: string, value: string): void {
+  try {
+    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: key === 'body' });
+  } catch {
+    // A frozen error keeps its text; nothing better can be done without replacing it.
+  }
+}
+
+function allSecrets(options: RedactOptions): string[] {
+  const extra = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
+  // Longest first, so that a secret containing another is removed whole.
+  return [...registeredSecrets, ...extra].sort((a, b) => b.length - a.length);
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
