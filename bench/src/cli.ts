@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   }
   const here = dirname(fileURLToPath(import.meta.url));
   const dir = join(here, 'benchmarks');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort();
   const benchmarks: Benchmark[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { benchmark?: Benchmark };
@@ -29,10 +31,13 @@ async function main(): Promise<void> {
   }
   const unknown = wanted.filter((w) => !benchmarks.some((b) => b.name === w));
   if (unknown.length > 0) {
-    console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${benchmarks.map((b) => b.name).join(', ')}`);
+    console.error(
+      `Unknown benchmark(s): ${unknown.join(', ')}. Known: ${benchmarks.map((b) => b.name).join(', ')}`,
+    );
     process.exit(2);
   }
-  const selected = wanted.length > 0 ? benchmarks.filter((b) => wanted.includes(b.name)) : benchmarks;
+  const selected =
+    wanted.length > 0 ? benchmarks.filter((b) => wanted.includes(b.name)) : benchmarks;
   const reports: BenchReport[] = [];
   const started = Date.now();
   for (const benchmark of selected) {
@@ -61,19 +66,34 @@ async function main(): Promise<void> {
     ...reports.map(renderReport),
   ].join('\n');
   writeFileSync(join(resultsDir, 'latest.md'), md + '\n');
-  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ date, machine, rounds, warmup, reports }, null, 2) + '\n');
-  const missed = reports.flatMap((r) => r.goals.filter((g) => !g.met).map((g) => `${r.name}: ${g.name}`));
-  console.log(`\nWrote bench/results/latest.md and latest.json. Goals missed: ${missed.length ? missed.join('; ') : 'none'}`);
+  writeFileSync(
+    join(resultsDir, 'latest.json'),
+    JSON.stringify({ date, machine, rounds, warmup, reports }, null, 2) + '\n',
+  );
+  const missed = reports.flatMap((r) =>
+    r.goals.filter((g) => !g.met).map((g) => `${r.name}: ${g.name}`),
+  );
+  console.log(
+    `\nWrote bench/results/latest.md and latest.json. Goals missed: ${missed.length ? missed.join('; ') : 'none'}`,
+  );
 }
 
 export function renderReport(report: BenchReport): string {
-  const lines = [`## ${report.title}`, '', '| contender | metric | median | min | max | unit |', '|---|---|---:|---:|---:|---|'];
+  const lines = [
+    `## ${report.title}`,
+    '',
+    '| contender | metric | median | min | max | unit |',
+    '|---|---|---:|---:|---:|---|',
+  ];
   for (const m of report.measurements) {
-    lines.push(`| ${m.contender} | ${m.metric} | ${format(m.median)} | ${format(m.min)} | ${format(m.max)} | ${m.unit} |`);
+    lines.push(
+      `| ${m.contender} | ${m.metric} | ${format(m.median)} | ${format(m.min)} | ${format(m.max)} | ${m.unit} |`,
+    );
   }
   if (report.goals.length > 0) {
     lines.push('', '| goal | target | measured | met |', '|---|---|---|---|');
-    for (const g of report.goals) lines.push(`| ${g.name} | ${g.target} | ${g.actual} | ${g.met ? 'yes' : '**no**'} |`);
+    for (const g of report.goals)
+      lines.push(`| ${g.name} | ${g.target} | ${g.actual} | ${g.met ? 'yes' : '**no**'} |`);
   }
   for (const note of report.notes) lines.push('', `> ${note}`);
   return lines.join('\n') + '\n';

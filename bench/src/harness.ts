@@ -68,13 +68,20 @@ export async function alternate(
     for (const name of order) {
       const value = await contenders[name]!();
       if (round >= options.warmup) samples[name]!.push(value);
-      options.log?.(`  ${round < options.warmup ? 'warm-up' : `round ${round - options.warmup + 1}`} ${name}: ${format(value)}`);
+      options.log?.(
+        `  ${round < options.warmup ? 'warm-up' : `round ${round - options.warmup + 1}`} ${name}: ${format(value)}`,
+      );
     }
   }
   return samples;
 }
 
-export function measurement(contender: string, metric: string, unit: string, samples: number[]): Measurement {
+export function measurement(
+  contender: string,
+  metric: string,
+  unit: string,
+  samples: number[],
+): Measurement {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     contender,

@@ -1,4 +1,8 @@
-export { createClient, type CreateClientOptions, type ClientRetryOptions } from './client/create-client.js';
+export {
+  createClient,
+  type CreateClientOptions,
+  type ClientRetryOptions,
+} from './client/create-client.js';
 
 export { MistralFlowsError, type MistralFlowsErrorOptions } from './errors/mistral-flows-error.js';
 export { ApiError, type ApiErrorCode, type ErrorClassification } from './errors/api-error.js';
@@ -8,9 +12,21 @@ export { StoreConflictError } from './errors/store-conflict-error.js';
 export { classifyError, toApiError, type ClassifyOptions } from './errors/classify-error.js';
 export { parseRetryAfter } from './errors/retry-after.js';
 
-export { redact, redactError, redactString, registerSecret, type RedactOptions } from './redact/redact.js';
+export {
+  redact,
+  redactError,
+  redactString,
+  registerSecret,
+  type RedactOptions,
+} from './redact/redact.js';
 
-export { retry, type RetryPolicy, type RetryInfo, type RetryContext, type RetryOptions } from './retry/retry.js';
+export {
+  retry,
+  type RetryPolicy,
+  type RetryInfo,
+  type RetryContext,
+  type RetryOptions,
+} from './retry/retry.js';
 export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
 export { sleep, abortReason } from './retry/sleep.js';
 

@@ -65,7 +65,10 @@ export function createClient(options: CreateClientOptions = {}): Mistral {
   }
   const { timeoutMs } = options;
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${String(timeoutMs)}`);
+    throw new InvalidArgumentError(
+      'timeoutMs',
+      `expected a positive number, got ${String(timeoutMs)}`,
+    );
   }
   registerSecret(apiKey);
   return new Mistral({

@@ -135,9 +135,11 @@ function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<
 }
 
 /** Returns a function that yields the next input item; async pulls are serialised. */
-function puller<T>(items: Iterable<T> | AsyncIterable<T>): () => Promise<IteratorResult<T>> | IteratorResult<T> {
+function puller<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+): () => Promise<IteratorResult<T>> | IteratorResult<T> {
   if (Symbol.asyncIterator in items) {
-    const iterator = (items as AsyncIterable<T>)[Symbol.asyncIterator]();
+    const iterator = items[Symbol.asyncIterator]();
     let chain: Promise<IteratorResult<T>> = Promise.resolve({ done: false, value: undefined as T });
     let done = false;
     return () => {
@@ -150,7 +152,7 @@ function puller<T>(items: Iterable<T> | AsyncIterable<T>): () => Promise<Iterato
       return chain;
     };
   }
-  const iterator = (items as Iterable<T>)[Symbol.iterator]();
+  const iterator = items[Symbol.iterator]();
   let done = false;
   return () => {
     if (done) return { done: true, value: undefined };

@@ -21,9 +21,8 @@ export interface AcquireOptions {
 interface Waiter {
   tokens: number;
   resolve: () => void;
-  reject: (reason: unknown) => void;
+  reject: (reason: Error) => void;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
 }
 
 const MINUTE = 60_000;
@@ -51,18 +50,29 @@ export class RateLimiter {
   private usageTotal = 0;
   private pausedUntil = 0;
   private readonly waiters: Waiter[] = [];
+  /** One abort listener per signal, however many waiters share it. */
+  private readonly bySignal = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
 
   constructor(options: RateLimiterOptions) {
     const { requests, intervalMs, tokensPerMinute } = options;
     if (!Number.isInteger(requests) || requests < 1) {
-      throw new InvalidArgumentError('requests', `expected an integer >= 1, got ${String(requests)}`);
+      throw new InvalidArgumentError(
+        'requests',
+        `expected an integer >= 1, got ${String(requests)}`,
+      );
     }
     if (!(typeof intervalMs === 'number' && intervalMs > 0 && Number.isFinite(intervalMs))) {
-      throw new InvalidArgumentError('intervalMs', `expected a positive number, got ${String(intervalMs)}`);
+      throw new InvalidArgumentError(
+        'intervalMs',
+        `expected a positive number, got ${String(intervalMs)}`,
+      );
     }
-    if (tokensPerMinute !== undefined && !(tokensPerMinute > 0 && Number.isFinite(tokensPerMinute))) {
+    if (
+      tokensPerMinute !== undefined &&
+      !(tokensPerMinute > 0 && Number.isFinite(tokensPerMinute))
+    ) {
       throw new InvalidArgumentError(
         'tokensPerMinute',
         `expected a positive number, got ${String(tokensPerMinute)}`,
@@ -86,16 +96,8 @@ export class RateLimiter {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { tokens, resolve, reject, signal, onAbort: undefined };
-      if (signal) {
-        waiter.onAbort = () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          reject(abortReason(signal));
-          this.drain();
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
+      const waiter: Waiter = { tokens, resolve, reject, signal };
+      if (signal) this.watch(signal, waiter);
       this.waiters.push(waiter);
       this.drain();
     });
@@ -149,11 +151,41 @@ export class RateLimiter {
         return;
       }
       this.waiters.shift();
-      if (head.signal && head.onAbort) head.signal.removeEventListener('abort', head.onAbort);
+      if (head.signal) this.unwatch(head.signal, head);
       this.admit(head.tokens, now);
       head.resolve();
     }
     this.clearTimer();
+  }
+
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let entry = this.bySignal.get(signal);
+    if (!entry) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => {
+        this.bySignal.delete(signal);
+        for (const w of waiters) {
+          const index = this.waiters.indexOf(w);
+          if (index >= 0) this.waiters.splice(index, 1);
+          w.reject(abortReason(signal));
+        }
+        this.drain();
+      };
+      entry = { waiters, onAbort };
+      this.bySignal.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.waiters.add(waiter);
+  }
+
+  private unwatch(signal: AbortSignal, waiter: Waiter): void {
+    const entry = this.bySignal.get(signal);
+    if (!entry) return;
+    entry.waiters.delete(waiter);
+    if (entry.waiters.size === 0) {
+      signal.removeEventListener('abort', entry.onAbort);
+      this.bySignal.delete(signal);
+    }
   }
 
   private readyAt(tokens: number, now: number): number {

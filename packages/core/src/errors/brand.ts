@@ -8,6 +8,8 @@ export function brand(target: object, name: string): void {
 
 export function hasBrand(value: unknown, name: string): boolean {
   return (
-    typeof value === 'object' && value !== null && Symbol.for(`mistral-flows.error.${name}`) in value
+    typeof value === 'object' &&
+    value !== null &&
+    Symbol.for(`mistral-flows.error.${name}`) in value
   );
 }

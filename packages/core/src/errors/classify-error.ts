@@ -97,7 +97,11 @@ export function toApiError(error: unknown, options: ClassifyOptions = {}): ApiEr
   return new ApiError(classification, { cause });
 }
 
-function classifyStatus(status: number, err: Record<string, unknown>, now: number): ErrorClassification {
+function classifyStatus(
+  status: number,
+  err: Record<string, unknown>,
+  now: number,
+): ErrorClassification {
   const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'), now);
   const code = codeForStatus(status);
   const detail = bodySummary(err);

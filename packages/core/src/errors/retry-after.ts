@@ -9,7 +9,10 @@ export function parseRetryAfter(
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^[+-]?\d+(\.\d+)?$/.test(text)) {
+    const seconds = Number(text);
+    return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  }
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

@@ -15,7 +15,12 @@ export interface Usage {
 export interface ChatEvents {
   'chat:start': { requestId: string; model: string };
   'chat:chunk': { requestId: string; content: string; index: number };
-  'chat:complete': { requestId: string; content: string; usage: Usage | undefined; finishReason: string };
+  'chat:complete': {
+    requestId: string;
+    content: string;
+    usage: Usage | undefined;
+    finishReason: string;
+  };
   'chat:error': { requestId: string; error: Error; partialText: string };
 }
 
@@ -30,12 +35,23 @@ export interface AgentEvents {
     result: string;
     durationMs: number;
   };
-  'agent:turn-end': { conversationId: string; turn: number; text: string; usage: Usage | undefined; steps: number };
+  'agent:turn-end': {
+    conversationId: string;
+    turn: number;
+    text: string;
+    usage: Usage | undefined;
+    steps: number;
+  };
   'agent:error': { conversationId: string; error: Error };
 }
 
 export interface BatchEvents {
-  'batch:status': { key: string; jobId: string | undefined; status: string; previous: string | undefined };
+  'batch:status': {
+    key: string;
+    jobId: string | undefined;
+    status: string;
+    previous: string | undefined;
+  };
   'batch:progress': {
     key: string;
     jobId: string | undefined;
@@ -45,7 +61,13 @@ export interface BatchEvents {
     failed: number;
   };
   'batch:stuck': { key: string; jobId: string; status: string; sinceMs: number };
-  'batch:done': { key: string; status: string; succeeded: number; failed: number; jobIds: string[] };
+  'batch:done': {
+    key: string;
+    status: string;
+    succeeded: number;
+    failed: number;
+    jobIds: string[];
+  };
 }
 
 export interface QueueEvents {
@@ -56,7 +78,13 @@ export interface QueueEvents {
   'queue:failed': { queue: string; jobId: string; error: string; willRetry: boolean };
   'queue:stalled': { queue: string; jobId: string };
   'queue:webhook-delivered': { webhookId: string; url: string; status: number; attempt: number };
-  'queue:webhook-failed': { webhookId: string; url: string; error: string; attempt: number; final: boolean };
+  'queue:webhook-failed': {
+    webhookId: string;
+    url: string;
+    error: string;
+    attempt: number;
+    final: boolean;
+  };
 }
 
 /** Every event of every package. */

@@ -4,7 +4,8 @@ const MIN_SECRET_LENGTH = 4;
 /** Secret values registered at run time (API keys, webhook secrets); matched literally. */
 const registeredSecrets = new Set<string>();
 
-const SECRET_KEY_NAME = /^(api[-_]?key|authorization|proxy-authorization|x-api-key|secret|client[-_]?secret|webhook[-_]?secret|password|token|access[-_]?token|refresh[-_]?token)$/i;
+const SECRET_KEY_NAME =
+  /^(api[-_]?key|authorization|proxy-authorization|x-api-key|secret|client[-_]?secret|webhook[-_]?secret|password|token|access[-_]?token|refresh[-_]?token)$/i;
 
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(Bearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`],
@@ -47,7 +48,11 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
   return redactValue(value, options, new WeakMap()) as T;
 }
 
-function redactValue(value: unknown, options: RedactOptions, seen: WeakMap<object, unknown>): unknown {
+function redactValue(
+  value: unknown,
+  options: RedactOptions,
+  seen: WeakMap<object, unknown>,
+): unknown {
   if (typeof value === 'string') return redactString(value, options);
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value)) return seen.get(value);
@@ -80,9 +85,11 @@ export function redactError<E extends Error>(error: E, options: RedactOptions = 
   while (current instanceof Error && !visited.has(current)) {
     visited.add(current);
     overwrite(current, 'message', redactString(current.message, options));
-    if (typeof current.stack === 'string') overwrite(current, 'stack', redactString(current.stack, options));
+    if (typeof current.stack === 'string')
+      overwrite(current, 'stack', redactString(current.stack, options));
     const withBody = current as Error & { body?: unknown };
-    if (typeof withBody.body === 'string') overwrite(current, 'body', redactString(withBody.body, options));
+    if (typeof withBody.body === 'string')
+      overwrite(current, 'body', redactString(withBody.body, options));
     current = current.cause;
   }
   return error;
@@ -90,7 +97,12 @@ export function redactError<E extends Error>(error: E, options: RedactOptions = 
 
 function overwrite(target: object, key: string, value: string): void {
   try {
-    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: key === 'body' });
+    Object.defineProperty(target, key, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: key === 'body',
+    });
   } catch {
     // A frozen error keeps its text; nothing better can be done without replacing it.
   }

@@ -49,7 +49,10 @@ export async function retry<T>(
 ): Promise<T> {
   const { maxAttempts = 4, maxRetryAfterMs = 60_000, shouldRetry, onRetry } = policy;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new InvalidArgumentError('maxAttempts', `expected an integer >= 1, got ${String(maxAttempts)}`);
+    throw new InvalidArgumentError(
+      'maxAttempts',
+      `expected an integer >= 1, got ${String(maxAttempts)}`,
+    );
   }
   const { signal } = options;
   for (let attempt = 1; ; attempt++) {

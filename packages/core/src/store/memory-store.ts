@@ -19,38 +19,39 @@ import {
 export class MemoryStore implements Store {
   private readonly entries = new Map<string, { json: string; version: number }>();
 
-  get<T = unknown>(key: string): Promise<StoreEntry<T> | undefined> {
+  async get<T = unknown>(key: string): Promise<StoreEntry<T> | undefined> {
     assertKey(key);
     const entry = this.entries.get(key);
-    return Promise.resolve(
-      entry ? { key, value: JSON.parse(entry.json) as T, version: entry.version } : undefined,
-    );
+    return entry ? { key, value: JSON.parse(entry.json) as T, version: entry.version } : undefined;
   }
 
-  set<T = unknown>(key: string, value: T, options: SetOptions = {}): Promise<StoreEntry<T>> {
+  async set<T = unknown>(key: string, value: T, options: SetOptions = {}): Promise<StoreEntry<T>> {
     assertKey(key);
     assertVersion(options.ifVersion);
     const json = encodeValue(key, value);
     const current = this.entries.get(key)?.version ?? 0;
     if (options.ifVersion !== undefined && options.ifVersion !== current) {
-      return Promise.reject(new StoreConflictError(key, options.ifVersion, current));
+      throw new StoreConflictError(key, options.ifVersion, current);
     }
     const version = current + 1;
     this.entries.set(key, { json, version });
-    return Promise.resolve({ key, value: JSON.parse(json) as T, version });
+    return { key, value: JSON.parse(json) as T, version };
   }
 
-  delete(key: string, options: SetOptions = {}): Promise<boolean> {
+  async delete(key: string, options: SetOptions = {}): Promise<boolean> {
     assertKey(key);
     assertVersion(options.ifVersion);
     const current = this.entries.get(key)?.version ?? 0;
     if (options.ifVersion !== undefined && options.ifVersion !== current) {
-      return Promise.reject(new StoreConflictError(key, options.ifVersion, current));
+      throw new StoreConflictError(key, options.ifVersion, current);
     }
-    return Promise.resolve(this.entries.delete(key));
+    return this.entries.delete(key);
   }
 
-  list<T = unknown>(prefix: string, options: ListOptions = {}): Promise<Array<StoreEntry<T>>> {
+  async list<T = unknown>(
+    prefix: string,
+    options: ListOptions = {},
+  ): Promise<Array<StoreEntry<T>>> {
     assertPrefix(prefix);
     assertListOptions(options);
     const keys = [...this.entries.keys()]
@@ -61,15 +62,13 @@ export class MemoryStore implements Store {
       )
       .sort(compareKeys);
     const limited = options.limit === undefined ? keys : keys.slice(0, options.limit);
-    return Promise.resolve(
-      limited.map((key) => {
-        const entry = this.entries.get(key)!;
-        return { key, value: JSON.parse(entry.json) as T, version: entry.version };
-      }),
-    );
+    return limited.map((key) => {
+      const entry = this.entries.get(key)!;
+      return { key, value: JSON.parse(entry.json) as T, version: entry.version };
+    });
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  async close(): Promise<void> {
+    // Nothing to release.
   }
 }

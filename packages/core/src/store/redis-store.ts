@@ -109,7 +109,10 @@ export class RedisStore implements Store {
     return deleted > 0;
   }
 
-  async list<T = unknown>(prefix: string, options: ListOptions = {}): Promise<Array<StoreEntry<T>>> {
+  async list<T = unknown>(
+    prefix: string,
+    options: ListOptions = {},
+  ): Promise<Array<StoreEntry<T>>> {
     assertPrefix(prefix);
     assertListOptions(options);
     if (options.limit === 0) return [];

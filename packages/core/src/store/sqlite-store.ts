@@ -131,7 +131,11 @@ export class SqliteStore implements Store {
         options.after ?? '',
         options.limit ?? -1,
       );
-      return rows.map((row) => ({ key: row.key, value: JSON.parse(row.value) as T, version: row.version }));
+      return rows.map((row) => ({
+        key: row.key,
+        value: JSON.parse(row.value) as T,
+        version: row.version,
+      }));
     });
   }
 

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 
 /** A JSON value as stored: what `JSON.parse(JSON.stringify(x))` gives back. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export interface StoreEntry<T = unknown> {
   key: string;
@@ -53,14 +54,20 @@ export function assertKey(key: unknown, name = 'key'): asserts key is string {
 /** Throws unless `prefix` is a string (the empty prefix lists everything). */
 export function assertPrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string') {
-    throw new InvalidArgumentError('prefix', `a store prefix must be a string, got ${typeof prefix}`);
+    throw new InvalidArgumentError(
+      'prefix',
+      `a store prefix must be a string, got ${typeof prefix}`,
+    );
   }
 }
 
 /** Serialises a value for storage; rejects what JSON cannot represent. */
 export function encodeValue(key: string, value: unknown): string {
   if (value === undefined) {
-    throw new InvalidArgumentError('value', `cannot store undefined under "${key}"; delete the key instead`);
+    throw new InvalidArgumentError(
+      'value',
+      `cannot store undefined under "${key}"; delete the key instead`,
+    );
   }
   let json: string | undefined;
   try {
@@ -78,7 +85,10 @@ export function encodeValue(key: string, value: unknown): string {
 
 export function assertVersion(version: unknown): void {
   if (version !== undefined && !(Number.isInteger(version) && (version as number) >= 0)) {
-    throw new InvalidArgumentError('ifVersion', `expected an integer >= 0, got ${String(version)}`);
+    throw new InvalidArgumentError(
+      'ifVersion',
+      `expected an integer >= 0, got ${JSON.stringify(version)}`,
+    );
   }
 }
 

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactError, redactString, registerSecret } from './redact.js';
+
+describe('redact', () => {
+  it('removes registered secrets wherever they appear', () => {
+    registerSecret('sk-registered-0123456789');
+    expect(redactString('key=sk-registered-0123456789;')).toBe('key=[REDACTED];');
+  });
+
+  it('removes bearer tokens and whsec_ secrets by pattern', () => {
+    expect(redactString('Authorization: Bearer abc.DEF-123')).toBe(
+      'Authorization: Bearer [REDACTED]',
+    );
+    expect(redactString('secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBe(
+      'secret whsec_[REDACTED]',
+    );
+  });
+
+  it('replaces properties named like secrets, deeply, and returns a copy', () => {
+    const input = {
+      apiKey: 'k1',
+      nested: { Authorization: 'x', password: 'p', list: [{ token: 't', keep: 'Bearer zzz' }] },
+      model: 'mistral-small-latest',
+      empty: '',
+    };
+    const out = redact(input, { secrets: ['mistral-small'] });
+    expect(out).toEqual({
+      apiKey: '[REDACTED]',
+      nested: {
+        Authorization: '[REDACTED]',
+        password: '[REDACTED]',
+        list: [{ token: '[REDACTED]', keep: 'Bearer [REDACTED]' }],
+      },
+      model: '[REDACTED]-latest',
+      empty: '',
+    });
+    expect(input.apiKey).toBe('k1');
+  });
+
+  it('handles cycles', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    a.self = a;
+    const out = redact(a);
+    expect(out.self).toBe(out);
+  });
+
+  it('scrubs an error and its cause chain in place', () => {
+    const inner = Object.assign(new Error('inner Bearer t0ken'), {
+      body: '{"auth":"Bearer t0ken"}',
+    });
+    const outer = new Error('outer with sk-extra-secret-1', { cause: inner });
+    redactError(outer, { secrets: ['sk-extra-secret-1'] });
+    expect(outer.message).toBe('outer with [REDACTED]');
+    expect(outer.stack).not.toContain('sk-extra-secret-1');
+    expect(inner.message).toBe('inner Bearer [REDACTED]');
+    expect((inner as { body: string }).body).not.toContain('t0ken');
+  });
+});

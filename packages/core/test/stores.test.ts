@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStore, SqliteStore } from '../src/index.js';
+import { describeStoreContract } from './store-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mistral-flows-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+describeStoreContract('MemoryStore', () => new MemoryStore());
+describeStoreContract(
+  'SqliteStore',
+  () => new SqliteStore({ path: join(dir, `contract-${n++}.db`) }),
+);
+
+describe('SqliteStore', () => {
+  it('keeps data across reopening the file, in WAL mode', async () => {
+    const path = join(dir, 'durable.db');
+    const first = new SqliteStore({ path });
+    await first.set('conv:1', { history: ['hi'] });
+    await first.close();
+    const second = new SqliteStore({ path });
+    expect(await second.get('conv:1')).toEqual({
+      key: 'conv:1',
+      value: { history: ['hi'] },
+      version: 1,
+    });
+    await second.close();
+  });
+
+  it('shares one file between two instances (as two processes would)', async () => {
+    const path = join(dir, 'shared.db');
+    const a = new SqliteStore({ path });
+    const b = new SqliteStore({ path });
+    await a.set('k', 1);
+    await expect(b.set('k', 2, { ifVersion: 0 })).rejects.toMatchObject({ code: 'store_conflict' });
+    expect((await b.get('k'))?.value).toBe(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('rejects a table name that is not a plain identifier', () => {
+    expect(() => new SqliteStore({ table: 'x; DROP TABLE y' })).toThrow(/table/);
+  });
+});
