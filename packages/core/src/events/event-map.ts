@@ -22,6 +22,8 @@ export interface ChatEvents {
     finishReason: string;
   };
   'chat:error': { requestId: string; error: Error; partialText: string };
+  /** The stream broke after its first chunk and is being sent again: drop the chunks so far. */
+  'chat:restart': { requestId: string; attempt: number; reason: string };
 }
 
 export interface AgentEvents {
@@ -98,6 +100,7 @@ export const EVENT_NAMES = [
   'chat:chunk',
   'chat:complete',
   'chat:error',
+  'chat:restart',
   'agent:turn-start',
   'agent:tool-call',
   'agent:tool-result',
