@@ -9,3 +9,5 @@ export {
 } from './machine-graph.js';
 export { toMermaid, type MermaidOptions } from './to-mermaid.js';
 export { toDot } from './to-dot.js';
+export { serialize, type SerializeOptions, type SerializedValue } from './serialize.js';
+export { isSecretKey, REDACTED } from './secret-key.js';
