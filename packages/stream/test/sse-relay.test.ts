@@ -31,9 +31,7 @@ afterEach(async () => {
   while (closers.length > 0) await closers.pop()!();
 });
 
-async function startRelay(
-  handler: (res: ServerResponse, req: IncomingMessage) => void,
-) {
+async function startRelay(handler: (res: ServerResponse, req: IncomingMessage) => void) {
   const responses = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     responses.add(res);

@@ -77,7 +77,7 @@ export class RedisReplayLog<T = unknown> implements ReplayLog<T> {
       const loop = async () => {
         let first = true;
         while (!stopped) {
-          const reply = (await reader.xread(
+          const reply = await reader.xread(
             'COUNT',
             1000,
             'BLOCK',
@@ -85,7 +85,7 @@ export class RedisReplayLog<T = unknown> implements ReplayLog<T> {
             'STREAMS',
             this.key,
             `0-${cursor}`,
-          ));
+          );
           if (stopped) return;
           const entries = reply?.[0]?.[1] ?? [];
           for (const [streamId, fields] of entries) {
