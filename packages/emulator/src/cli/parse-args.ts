@@ -1,0 +1,85 @@
+import { EmulatorConfigError } from '../errors/emulator-config-error.js';
+import type { EmulatorOptions } from '../options.js';
+
+export const usage = `Usage: mistral-flows-emulator [options]
+
+  --port <n>                port to listen on (default 0: any free port)
+  --host <addr>             interface (default 127.0.0.1)
+  --api-key <key>           require "Authorization: Bearer <key>"
+  --ttft-ms <ms>            time to first token (default 0)
+  --token-ms <ms>           delay per streamed token (default 0)
+  --fault-rate <p>          share of model calls that get a 429/500/503 (default 0)
+  --seed <n>                seed of the scripted model and fault draws (default 0)
+  --scenarios <file>        JSON scenario rules
+  --rps <n>                 requests per second before 429 (default: no limit)
+  --max-body-bytes <n>      largest JSON body (default 10 MiB)
+  --max-file-bytes <n>      largest uploaded file (default 512 MiB)
+  --data-dir <path>         keep files and batch jobs on disk across restarts
+  --batch-rps <n>           batch lines per second per job (default: as fast as possible)
+  --batch-clock-scale <k>   batch clock runs k times faster, for timeout_hours (default 1)
+  --batch-concurrency <n>   jobs running at once (default 4)
+  --batch-fault-rate <p>    share of batch lines that fail (default 0)
+  --help                    show this help`;
+
+type Kind = 'int' | 'number' | 'string' | 'rate';
+
+const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) => void }> = {
+  port: { kind: 'int', set: (o, v: number) => (o.port = v) },
+  host: { kind: 'string', set: (o, v: string) => (o.host = v) },
+  'api-key': { kind: 'string', set: (o, v: string) => (o.apiKey = v) },
+  'ttft-ms': { kind: 'number', set: (o, v: number) => (o.latency = { ...o.latency, ttftMs: v }) },
+  'token-ms': { kind: 'number', set: (o, v: number) => (o.latency = { ...o.latency, tokenMs: v }) },
+  'fault-rate': { kind: 'rate', set: (o, v: number) => (o.faults = { ...o.faults, rate: v }) },
+  seed: { kind: 'int', set: (o, v: number) => (o.seed = v) },
+  scenarios: { kind: 'string', set: (o, v: string) => (o.scenarios = v) },
+  rps: { kind: 'number', set: (o, v: number) => (o.rps = v) },
+  'max-body-bytes': { kind: 'int', set: (o, v: number) => (o.maxBodyBytes = v) },
+  'max-file-bytes': { kind: 'int', set: (o, v: number) => (o.maxFileBytes = v) },
+  'data-dir': { kind: 'string', set: (o, v: string) => (o.dataDir = v) },
+  'batch-rps': { kind: 'number', set: (o, v: number) => (o.batchRps = v) },
+  'batch-clock-scale': { kind: 'number', set: (o, v: number) => (o.batchClockScale = v) },
+  'batch-concurrency': { kind: 'int', set: (o, v: number) => (o.batchConcurrency = v) },
+  'batch-fault-rate': {
+    kind: 'rate',
+    set: (o, v: number) => (o.faults = { rate: 0, ...o.faults, batchLineRate: v }),
+  },
+};
+
+/** The result of reading the command line. */
+export type CliCommand = { help: true } | { help: false; options: EmulatorOptions };
+
+/** Reads the CLI flags (`--flag value` or `--flag=value`) into emulator options. */
+export function parseArgs(argv: string[]): CliCommand {
+  const options: EmulatorOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return { help: true };
+    if (!arg.startsWith('--'))
+      throw new EmulatorConfigError(`unexpected argument ${arg}\n\n${usage}`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const flag = flags[name];
+    if (!flag) throw new EmulatorConfigError(`unknown flag --${name}\n\n${usage}`);
+    const raw = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+    if (raw === undefined) throw new EmulatorConfigError(`--${name} needs a value`);
+    flag.set(options, convert(name, flag.kind, raw) as never);
+  }
+  return { help: false, options };
+}
+
+function convert(name: string, kind: Kind, raw: string): string | number {
+  if (kind === 'string') return raw;
+  const value = Number(raw);
+  const ok =
+    raw.trim() !== '' &&
+    Number.isFinite(value) &&
+    value >= 0 &&
+    (kind !== 'int' || Number.isInteger(value)) &&
+    (kind !== 'rate' || value <= 1);
+  if (!ok) {
+    const expected =
+      kind === 'int' ? 'a whole number' : kind === 'rate' ? 'a number between 0 and 1' : 'a number';
+    throw new EmulatorConfigError(`--${name} must be ${expected}, got ${raw}`);
+  }
+  return value;
+}

@@ -1,0 +1,73 @@
+import { isoTime } from '../http/clock.js';
+
+type Json = Record<string, unknown>;
+
+/** A stored conversation: how it was started and every entry so far. */
+export interface StoredConversation {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  model?: string;
+  agentId?: string;
+  agentVersion?: string | number | null;
+  instructions: string | null;
+  tools: Json[];
+  completionArgs: Json;
+  guardrails: Json[] | null;
+  name: string | null;
+  description: string | null;
+  metadata: Json | null;
+  entries: Json[];
+}
+
+/** Conversations in memory, in creation order. */
+export class ConversationStore {
+  private readonly conversations = new Map<string, StoredConversation>();
+
+  get size(): number {
+    return this.conversations.size;
+  }
+
+  save(conversation: StoredConversation): void {
+    this.conversations.set(conversation.id, conversation);
+  }
+
+  get(id: string): StoredConversation | undefined {
+    return this.conversations.get(id);
+  }
+
+  list(): StoredConversation[] {
+    return [...this.conversations.values()];
+  }
+
+  delete(id: string): boolean {
+    return this.conversations.delete(id);
+  }
+
+  clear(): void {
+    this.conversations.clear();
+  }
+}
+
+/** The API's ModelConversation or AgentConversation object. */
+export function conversationJson(c: StoredConversation): Json {
+  const common = {
+    object: 'conversation',
+    id: c.id,
+    created_at: isoTime(c.createdAt),
+    updated_at: isoTime(c.updatedAt),
+    name: c.name,
+    metadata: c.metadata,
+  };
+  if (c.agentId !== undefined) {
+    return { ...common, agent_id: c.agentId, agent_version: c.agentVersion ?? null };
+  }
+  return {
+    ...common,
+    model: c.model,
+    instructions: c.instructions,
+    tools: c.tools,
+    completion_args: c.completionArgs,
+    guardrails: c.guardrails,
+  };
+}

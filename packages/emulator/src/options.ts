@@ -1,0 +1,81 @@
+import type { GlobalFaults } from './faults/fault-injector.js';
+import type { ScenarioFile } from './scenarios/scenario.js';
+
+/** Batch faults, for every job (`faults.batchJob`) or one job (`metadata.emulator_fault`). */
+export type BatchFaultKind = 'fail' | 'timeout' | 'stall' | 'partial';
+
+export interface EmulatorOptions {
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Interface to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** When set, every `/v1` request must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Time to first token and per-token delay, in ms (default 0 and 0). */
+  latency?: { ttftMs?: number; tokenMs?: number };
+  /** Global fault injection for model calls, and for batch jobs and lines. */
+  faults?: GlobalFaults & {
+    /** Probability in [0, 1] that a batch line fails with a 500 in the error file. */
+    batchLineRate?: number;
+    /** A fault applied to every batch job (as if its metadata had `emulator_fault`). */
+    batchJob?: BatchFaultKind;
+  };
+  /** Seed of the scripted model and of the fault draws (default 0). */
+  seed?: number;
+  /** Scenario rules, or the path of a JSON scenario file. */
+  scenarios?: ScenarioFile | string;
+  /** Requests per second allowed on `/v1` before answering 429 (default: no limit). */
+  rps?: number;
+  /** Largest JSON request body, in bytes (default 10 MiB). */
+  maxBodyBytes?: number;
+  /** Largest uploaded file, in bytes (default 512 MiB). */
+  maxFileBytes?: number;
+  /** Keep files and batch jobs in this directory across restarts (default: in memory). */
+  dataDir?: string;
+  /** Batch lines processed per second per job (default: as fast as possible). */
+  batchRps?: number;
+  /** How much faster than real time the batch clock runs, for `timeout_hours` (default 1). */
+  batchClockScale?: number;
+  /** Jobs that run at the same time; the others wait `QUEUED` (default 4). */
+  batchConcurrency?: number;
+}
+
+/** Options with their defaults applied. */
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  apiKey?: string;
+  ttftMs: number;
+  tokenMs: number;
+  seed: number;
+  rps?: number;
+  maxBodyBytes: number;
+  maxFileBytes: number;
+  dataDir?: string;
+  batchRps?: number;
+  batchClockScale: number;
+  batchConcurrency: number;
+  batchLineFaultRate: number;
+  batchJobFault?: BatchFaultKind;
+}
+
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    apiKey: options.apiKey || undefined,
+    ttftMs: Math.max(0, options.latency?.ttftMs ?? 0),
+    tokenMs: Math.max(0, options.latency?.tokenMs ?? 0),
+    seed: options.seed ?? 0,
+    rps: options.rps && options.rps > 0 ? options.rps : undefined,
+    maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    maxFileBytes: options.maxFileBytes ?? 512 * 1024 * 1024,
+    dataDir: options.dataDir,
+    batchRps: options.batchRps && options.batchRps > 0 ? options.batchRps : undefined,
+    batchClockScale:
+      options.batchClockScale && options.batchClockScale > 0 ? options.batchClockScale : 1,
+    batchConcurrency: Math.max(1, options.batchConcurrency ?? 4),
+    batchLineFaultRate: options.faults?.batchLineRate ?? 0,
+    batchJobFault: options.faults?.batchJob,
+  };
+}

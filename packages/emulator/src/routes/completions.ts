@@ -1,0 +1,149 @@
+import { agentJson } from '../agents/agent-store.js';
+import {
+  completionBody,
+  completionFrames,
+  type CompletionMeta,
+} from '../completions/completion-output.js';
+import {
+  lastUserMessage,
+  toModelMessages,
+  toModelRequest,
+  turnStep,
+  type CompletionSettings,
+} from '../completions/to-model-request.js';
+import { epochSeconds } from '../http/clock.js';
+import { notFound, validationError } from '../http/http-error.js';
+import { hexId } from '../http/ids.js';
+import { sendJson } from '../http/respond.js';
+import { playFrames } from '../http/sse.js';
+import type { ModelTurn } from '../model/scripted-model.js';
+import { completionDelay, runModelTurn } from '../server/model-call.js';
+import type { RouteContext, RouteSpec } from '../server/route.js';
+import { validateRequest } from '../validation/validate-request.js';
+
+type Json = Record<string, unknown>;
+
+/** `POST /v1/chat/completions`, streamed or not. */
+export const chatCompletions: RouteSpec = {
+  body: 'json',
+  service: 'api',
+  modelCall: true,
+  async handler(ctx) {
+    const body = ctx.body as Json;
+    const issues = validateRequest('ChatCompletionRequest', body);
+    if (issues.length > 0) throw validationError(issues);
+    const model = body.model as string;
+    const messages = toModelMessages(body.messages as Json[]);
+    const request = toModelRequest(model, messages, body);
+    const turn = await runModelTurn(
+      ctx,
+      {
+        endpoint: 'chat',
+        model,
+        lastUserMessage: lastUserMessage(messages),
+        step: turnStep(messages),
+      },
+      request,
+    );
+    if (turn)
+      await sendCompletion(
+        ctx,
+        { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) },
+        turn,
+        body.stream === true,
+      );
+  },
+};
+
+/**
+ * `POST /v1/agents/completions`: the agent's model, instructions (as a system message), tools and
+ * `completion_args` apply wherever the request does not set its own.
+ */
+export const agentsCompletions: RouteSpec = {
+  body: 'json',
+  service: 'api',
+  modelCall: true,
+  async handler(ctx) {
+    const body = ctx.body as Json;
+    const issues = validateRequest('AgentsCompletionRequest', body);
+    if (issues.length > 0) throw validationError(issues);
+    const agentId = body.agent_id as string;
+    const agent = ctx.runtime.agents.get(agentId);
+    if (!agent) throw notFound('Agent', agentId);
+    const config = agentJson(agent);
+    const model = config.model as string;
+    const messages = toModelMessages(body.messages as Json[]);
+    if (
+      typeof config.instructions === 'string' &&
+      config.instructions !== '' &&
+      messages[0]?.role !== 'system'
+    ) {
+      messages.unshift({ role: 'system', content: config.instructions });
+    }
+    const withTools =
+      body.tools === undefined || body.tools === null ? { ...body, tools: config.tools } : body;
+    const request = toModelRequest(
+      model,
+      messages,
+      withTools,
+      config.completion_args as CompletionSettings,
+    );
+    const turn = await runModelTurn(
+      ctx,
+      {
+        endpoint: 'agents',
+        model,
+        agentId,
+        agentName: config.name as string,
+        lastUserMessage: lastUserMessage(messages),
+        step: turnStep(messages),
+      },
+      request,
+    );
+    if (turn)
+      await sendCompletion(
+        ctx,
+        { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) },
+        turn,
+        body.stream === true,
+      );
+  },
+};
+
+/** Sends a chat completion as JSON or as an SSE stream, under the latency model and any drop fault. */
+export async function sendCompletion(
+  ctx: RouteContext,
+  meta: CompletionMeta,
+  turn: ModelTurn,
+  stream: boolean,
+): Promise<void> {
+  const { runtime, res } = ctx;
+  const { ttftMs, tokenMs } = runtime.options;
+  if (!stream) {
+    const delay = completionDelay(ctx, turn);
+    if (delay > 0 && (!(await runtime.timers.sleep(delay)) || res.destroyed)) return;
+    if (ctx.fault?.kind === 'drop-after') {
+      res.destroy();
+      return;
+    }
+    sendJson(res, 200, completionBody(meta, turn));
+    return;
+  }
+  const { frames, delays, bodyFrames } = completionFrames(meta, turn, { ttftMs, tokenMs });
+  const roleFrames = turn.choices.length;
+  const dropAfterFrames =
+    ctx.fault?.kind === 'drop-after'
+      ? Math.min(roleFrames + ctx.fault.chunks, bodyFrames)
+      : undefined;
+  const stats = runtime.stats;
+  stats.openStreams++;
+  playFrames(res, frames, runtime.timers, {
+    delays: ttftMs > 0 || tokenMs > 0 ? delays : undefined,
+    dropAfterFrames,
+    onEnd(outcome) {
+      stats.openStreams--;
+      if (outcome === 'completed') stats.completedStreams++;
+      else if (outcome === 'aborted') stats.abortedStreams++;
+    },
+  });
+}
