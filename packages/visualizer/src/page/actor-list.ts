@@ -1,0 +1,84 @@
+import { h } from './dom.js';
+import { formatStateValue } from './format.js';
+import type { ActorView, Store } from './store.js';
+import { VirtualList } from './virtual-list.js';
+
+const ROW_HEIGHT = 26;
+
+/** The virtualised list of actors: status, id, machine and current state; click to select. */
+export class ActorList {
+  readonly #store: Store;
+  readonly #list: VirtualList<ActorView>;
+  readonly #filter: HTMLInputElement;
+  #selected: string | undefined;
+
+  constructor(
+    container: HTMLElement,
+    filter: HTMLInputElement,
+    store: Store,
+    onSelect: (key: string) => void,
+  ) {
+    this.#store = store;
+    this.#filter = filter;
+    this.#list = new VirtualList<ActorView>(container, {
+      rowHeight: ROW_HEIGHT,
+      createRow: () => {
+        const row = h(
+          'div',
+          { class: 'actor-row', role: 'option' },
+          h('span', { class: 'status-dot' }),
+          h('span', { class: 'actor-id' }),
+          h('span', { class: 'actor-name' }),
+          h('span', { class: 'actor-state' }),
+        );
+        row.addEventListener('click', () => {
+          const key = row.dataset.key;
+          if (key !== undefined) onSelect(key);
+        });
+        return row;
+      },
+      updateRow: (row, view) => {
+        const { info, latest } = view;
+        const status = latest?.status ?? 'active';
+        row.dataset.key = info.key;
+        row.dataset.actorId = info.id;
+        row.dataset.status = status;
+        row.classList.toggle('selected', info.key === this.#selected);
+        row.style.paddingLeft = `${8 + view.depth * 14}px`;
+        row.title = `${info.id} (${info.name}, ${info.kind}) - ${status}`;
+        const [dot, id, name, state] = row.children as unknown as HTMLElement[];
+        dot!.className = `status-dot status-${status}`;
+        id!.textContent = info.id;
+        name!.textContent = info.name === info.id ? '' : info.name;
+        state!.textContent = latest?.value !== undefined ? formatStateValue(latest.value) : status;
+      },
+    });
+    filter.addEventListener('input', () => this.render());
+  }
+
+  set selected(key: string | undefined) {
+    this.#selected = key;
+    this.#list.render();
+  }
+
+  /** Recomputes the rows (actors added, states changed, filter typed). */
+  render(): void {
+    const needle = this.#filter.value.trim().toLowerCase();
+    const views = this.#store.order().map((key) => this.#store.actors.get(key)!);
+    const shown =
+      needle === ''
+        ? views
+        : views.filter((view) =>
+            `${view.info.id} ${view.info.name} ${formatStateValue(view.latest?.value)} ${view.latest?.status ?? ''}`
+              .toLowerCase()
+              .includes(needle),
+          );
+    this.#list.setItems(shown);
+  }
+
+  /** Brings the selected actor's row into view. */
+  reveal(key: string): void {
+    const index = this.#list.items.findIndex((view) => view.info.key === key);
+    if (index >= 0) this.#list.scrollToIndex(index);
+  }
+}

@@ -1,0 +1,93 @@
+export interface VirtualListOptions<T> {
+  rowHeight: number;
+  /** Builds an empty row element (called once per pooled row). */
+  createRow: () => HTMLElement;
+  /** Fills a pooled row with an item. */
+  updateRow: (row: HTMLElement, item: T, index: number) => void;
+  /** Keep the view at the end when new items arrive while it is scrolled to the end. */
+  follow?: boolean;
+}
+
+/**
+ * A list that only creates DOM for the rows in view (plus a margin), reusing a small pool of
+ * row elements, so that tens of thousands of items scroll and update cheaply.
+ */
+export class VirtualList<T> {
+  readonly element: HTMLElement;
+  readonly #spacer: HTMLElement;
+  readonly #options: VirtualListOptions<T>;
+  readonly #pool: HTMLElement[] = [];
+  #items: readonly T[] = [];
+  #frame = 0;
+
+  constructor(element: HTMLElement, options: VirtualListOptions<T>) {
+    this.element = element;
+    this.#options = options;
+    element.classList.add('virtual-list');
+    this.#spacer = document.createElement('div');
+    this.#spacer.className = 'virtual-spacer';
+    element.append(this.#spacer);
+    element.addEventListener('scroll', () => {
+      if (this.#frame !== 0) return;
+      this.#frame = requestAnimationFrame(() => {
+        this.#frame = 0;
+        this.render();
+      });
+    });
+    new ResizeObserver(() => this.render()).observe(element);
+  }
+
+  get items(): readonly T[] {
+    return this.#items;
+  }
+
+  /** Replaces the items and redraws the rows in view. */
+  setItems(items: readonly T[]): void {
+    const { rowHeight, follow } = this.#options;
+    const element = this.element;
+    const atEnd = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight;
+    this.#items = items;
+    this.#spacer.style.height = `${items.length * rowHeight}px`;
+    if (follow === true && atEnd) element.scrollTop = element.scrollHeight;
+    this.render();
+  }
+
+  /** Scrolls so that the row at `index` is in view. */
+  scrollToIndex(index: number): void {
+    const { rowHeight } = this.#options;
+    const top = index * rowHeight;
+    const element = this.element;
+    if (top < element.scrollTop) element.scrollTop = top;
+    else if (top + rowHeight > element.scrollTop + element.clientHeight) {
+      element.scrollTop = top + rowHeight - element.clientHeight;
+    }
+  }
+
+  /** Redraws the rows in view. */
+  render(): void {
+    const { rowHeight, createRow, updateRow } = this.#options;
+    const overscan = 8;
+    const first = Math.max(0, Math.floor(this.element.scrollTop / rowHeight) - overscan);
+    const visible = Math.ceil(this.element.clientHeight / rowHeight) + overscan * 2;
+    const last = Math.min(this.#items.length, first + visible);
+    const count = Math.max(0, last - first);
+    while (this.#pool.length < count) {
+      const row = createRow();
+      row.classList.add('virtual-row');
+      row.style.height = `${rowHeight}px`;
+      this.#pool.push(row);
+      this.#spacer.append(row);
+    }
+    for (let i = 0; i < this.#pool.length; i++) {
+      const row = this.#pool[i]!;
+      if (i >= count) {
+        row.hidden = true;
+        continue;
+      }
+      const index = first + i;
+      row.hidden = false;
+      row.style.transform = `translateY(${index * rowHeight}px)`;
+      updateRow(row, this.#items[index]!, index);
+    }
+  }
+}
