@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import { graphIndex } from './graph-index.js';
+import { stateLookup } from './state-lookup.js';
 import { machineGraph, type GraphNode, type MachineGraph } from './machine-graph.js';
 
 /**
@@ -18,7 +18,7 @@ export function toDot(machine: AnyStateMachine | MachineGraph): string {
   const graph = Array.isArray((machine as Partial<MachineGraph>).nodes)
     ? (machine as MachineGraph)
     : machineGraph(machine as AnyStateMachine);
-  const index = graphIndex(graph);
+  const stateById = stateLookup(graph);
   const lines = [
     `digraph ${quote(graph.id)} {`,
     '  compound=true;',
@@ -33,7 +33,7 @@ export function toDot(machine: AnyStateMachine | MachineGraph): string {
       lines.push(`${indent}${quote(node.id)} [${leafAttributes(node)}];`);
       return;
     }
-    const parent = node.parentId === null ? undefined : index.node(node.parentId);
+    const parent = node.parentId === null ? undefined : stateById(node.parentId);
     const dashed = parent?.type === 'parallel' ? ' style=dashed;' : '';
     lines.push(`${indent}subgraph ${quote(`cluster_${node.id}`)} {`);
     lines.push(
@@ -41,24 +41,24 @@ export function toDot(machine: AnyStateMachine | MachineGraph): string {
     );
     // An invisible anchor stands for the cluster itself as an edge end.
     lines.push(`${indent}  ${quote(node.id)} [shape=point, style=invis];`);
-    const initial = node.children.map((id) => index.node(id)).filter((child) => child.initial);
+    const initial = node.children.map((id) => stateById(id)).filter((child) => child.initial);
     for (const child of initial) {
       const marker = `${node.id}.__initial`;
       lines.push(`${indent}  ${quote(marker)} [shape=point, width=0.12];`);
       lines.push(`${indent}  ${quote(marker)} -> ${quote(child.id)}${clusterHead(child)};`);
     }
-    for (const childId of node.children) emit(index.node(childId), `${indent}  `);
+    for (const childId of node.children) emit(stateById(childId), `${indent}  `);
     lines.push(`${indent}}`);
   };
   const clusterHead = (node: GraphNode): string =>
     isCluster(node) ? ` [lhead=${quote(`cluster_${node.id}`)}]` : '';
 
-  emit(index.node(graph.rootId), '  ');
+  emit(stateById(graph.rootId), '  ');
   for (const edge of graph.edges) {
-    const source = index.node(edge.source);
+    const source = stateById(edge.source);
     const targets = edge.targets.length > 0 ? edge.targets : [edge.source];
     for (const targetId of targets) {
-      const target = index.node(targetId);
+      const target = stateById(targetId);
       const attributes = [`label=${quote(edge.label)}`];
       if (isCluster(source)) attributes.push(`ltail=${quote(`cluster_${source.id}`)}`);
       if (isCluster(target) && target !== source) {

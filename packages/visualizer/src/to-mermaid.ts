@@ -1,6 +1,11 @@
 import type { AnyStateMachine } from 'xstate';
-import { graphIndex } from './graph-index.js';
-import { machineGraph, type GraphNode, type MachineGraph } from './machine-graph.js';
+import { stateLookup } from './state-lookup.js';
+import {
+  machineGraph,
+  type GraphEdge,
+  type GraphNode,
+  type MachineGraph,
+} from './machine-graph.js';
 
 export interface MermaidOptions {
   /** Layout direction of the diagram (`direction LR`); Mermaid's default when omitted. */
@@ -11,7 +16,8 @@ export interface MermaidOptions {
  * Renders a machine (or a graph from `machineGraph`) as a Mermaid `stateDiagram-v2`: compound
  * states as nested blocks, parallel regions separated by `--`, `[*]` for initial and final
  * states, `H`/`H*` for history states, and every transition labelled with its event and guard.
- * Transitions without a target are drawn as self-loops.
+ * Transitions without a target are drawn as self-loops. A parallel root, or a root with
+ * transitions of its own, is drawn as one state around the others.
  *
  * @example
  * ```ts
@@ -25,13 +31,26 @@ export function toMermaid(
   options: MermaidOptions = {},
 ): string {
   const graph = isGraph(machine) ? machine : machineGraph(machine);
-  const index = graphIndex(graph);
+  const stateById = stateLookup(graph);
   const names = mermaidNames(graph.nodes);
+  const root = stateById(graph.rootId);
+  const touchesRoot = (edge: GraphEdge): boolean =>
+    edge.source === root.id || edge.targets.includes(root.id);
+  // A parallel root, or one with transitions of its own, is drawn as a state around the rest:
+  // Mermaid has no other way to draw regions at the top level or edges of the whole chart.
+  const wrapped = root.type === 'parallel' || graph.edges.some(touchesRoot);
+  // Mermaid moves a state into the block where a transition names it, so a transition between
+  // siblings goes in their parent's block and any other one at the top level.
+  const TOP = '';
   const edgesByBlock = new Map<string, string[]>();
   for (const edge of graph.edges) {
     const targets = edge.targets.length > 0 ? edge.targets : [edge.source];
     for (const target of targets) {
-      const block = index.transitionScope(edge.source, target);
+      const parent = stateById(edge.source).parentId;
+      const block =
+        parent !== null && parent === stateById(target).parentId && !touchesRoot(edge)
+          ? parent
+          : TOP;
       const line = `${names.get(edge.source)} --> ${names.get(target)} : ${mermaidText(edge.label)}`;
       edgesByBlock.set(block, [...(edgesByBlock.get(block) ?? []), line]);
     }
@@ -40,7 +59,7 @@ export function toMermaid(
   const lines = ['stateDiagram-v2'];
   if (options.direction !== undefined) lines.push(`  direction ${options.direction}`);
   const emitBlock = (node: GraphNode, indent: string): void => {
-    const children = node.children.map((id) => index.node(id));
+    const children = node.children.map((id) => stateById(id));
     if (node.type === 'parallel') {
       children.forEach((region, i) => {
         if (i > 0) lines.push(`${indent}--`);
@@ -68,7 +87,14 @@ export function toMermaid(
     emitBlock(node, `${indent}  `);
     lines.push(`${indent}}`);
   };
-  emitBlock(index.node(graph.rootId), '  ');
+  if (wrapped) {
+    lines.push(`  [*] --> ${names.get(root.id)}`);
+    emitState(root, '  ');
+    for (const line of edgesByBlock.get(TOP) ?? []) lines.push(`  ${line}`);
+  } else {
+    emitBlock(root, '  ');
+    for (const line of edgesByBlock.get(TOP) ?? []) lines.push(`  ${line}`);
+  }
   return lines.join('\n');
 }
 
@@ -76,13 +102,29 @@ function isGraph(value: AnyStateMachine | MachineGraph): value is MachineGraph {
   return Array.isArray((value as Partial<MachineGraph>).nodes);
 }
 
-/** Mermaid identifiers: the state path joined with `_`, made unique. */
+/** Words Mermaid reads as keywords (`root` is its own name for the whole diagram). */
+const RESERVED = new Set([
+  'root',
+  'state',
+  'note',
+  'direction',
+  'class',
+  'classdef',
+  'style',
+  'click',
+  'end',
+  'hide',
+  'scale',
+]);
+
+/** Mermaid identifiers: the state path (the machine id for the root) joined with `_`, made unique. */
 function mermaidNames(nodes: GraphNode[]): Map<string, string> {
   const names = new Map<string, string>();
   const used = new Set<string>();
   for (const node of nodes) {
-    const base = node.path.length === 0 ? 'root' : node.path.join('_').replace(/\W/g, '_');
-    let name = /^\d/.test(base) ? `s_${base}` : base;
+    const path = node.path.length === 0 ? [node.key] : node.path;
+    const base = path.join('_').replace(/\W/g, '_');
+    let name = /^\d/.test(base) || RESERVED.has(base.toLowerCase()) ? `s_${base}` : base;
     for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
     used.add(name);
     names.set(node.id, name);
