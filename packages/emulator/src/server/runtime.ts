@@ -59,6 +59,7 @@ export class EmulatorRuntime {
       faultsInjected: { ...s.faultsInjected },
       rateLimited: s.rateLimited,
       openConnections: this.openConnections,
+      activeTimers: this.timers.size,
       files: 0,
       agents: this.agents.size,
       conversations: this.conversations.size,

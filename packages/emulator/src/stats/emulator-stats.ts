@@ -18,6 +18,8 @@ export interface EmulatorStats {
   rateLimited: number;
   /** Open TCP connections. */
   openConnections: number;
+  /** Emulator timers pending (latency, slow faults, batch pacing); 0 after `close()`. */
+  activeTimers: number;
   /** Files stored (uploads and batch outputs). */
   files: number;
   agents: number;

@@ -135,18 +135,7 @@ function check(
         ? schema.type
         : [schema.type];
   if (types !== undefined && !types.some((t) => typeAccepts(t, value))) {
-    const first = types.find((t) => t !== 'null') ?? types[0]!;
-    if (first === 'integer' && typeof value === 'number') {
-      issues.push({
-        type: 'int_from_float',
-        loc,
-        msg: 'Input should be a valid integer, got a number with a fractional part',
-        input: value,
-      });
-    } else {
-      const [type, msg] = typeErrors[first] ?? ['type_error', `Input should be of type ${first}`];
-      issues.push({ type, loc, msg, input: value });
-    }
+    issues.push(typeError(types.find((t) => t !== 'null') ?? types[0]!, value, loc));
     return;
   }
   if (schema.enum !== undefined && !schema.enum.includes(value)) {
@@ -307,15 +296,7 @@ function checkTagged(
     });
     return;
   }
-  const record = value as Record<string, unknown>;
-  let tag = record[propertyName];
-  if (tag === undefined) {
-    // A branch whose tag property has a default (such as tools' `type: "function"`) applies.
-    for (const [candidate, name] of Object.entries(mapping)) {
-      const branch = defs[name] ? resolve(defs[name], defs) : undefined;
-      if (branch?.properties?.[propertyName]?.default === candidate) tag = candidate;
-    }
-  }
+  const tag = (value as Record<string, unknown>)[propertyName];
   if (tag === undefined) {
     issues.push({
       type: 'union_tag_not_found',
@@ -365,6 +346,18 @@ function checkUnion(
   const first = branches
     .map((b) => acceptedTypes(b, defs)?.find((t) => t !== 'null'))
     .find(Boolean);
-  const [type, msg] = typeErrors[first ?? 'object'] ?? ['type_error', 'Input has the wrong type'];
-  issues.push({ type, loc, msg, input: value });
+  issues.push(typeError(first ?? 'object', value, loc));
+}
+
+function typeError(expected: string, value: unknown, loc: Loc): ValidationIssue {
+  if (expected === 'integer' && typeof value === 'number') {
+    return {
+      type: 'int_from_float',
+      loc,
+      msg: 'Input should be a valid integer, got a number with a fractional part',
+      input: value,
+    };
+  }
+  const [type, msg] = typeErrors[expected] ?? ['type_error', `Input should be of type ${expected}`];
+  return { type, loc, msg, input: value };
 }
