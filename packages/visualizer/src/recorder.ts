@@ -99,8 +99,11 @@ export class Recorder {
       case '@xstate.event': {
         const { type, ...rest } = event.event;
         const source = event.sourceRef as unknown as InspectedActor | undefined;
+        const fields = Object.entries(rest).filter(([, value]) => value !== undefined);
         const payload =
-          Object.keys(rest).length > 0 ? serialize(rest, this.#options.serialize) : undefined;
+          fields.length > 0
+            ? serialize(Object.fromEntries(fields), this.#options.serialize)
+            : undefined;
         this.#emit({
           type: 'event',
           seq: 0,

@@ -57,6 +57,16 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
       'green',
     );
     await page.waitForSelector('#connection[data-status="live"]', TIMEOUT);
+
+    // The filter leaves only the matching rows on screen (the others are recycled, not shown).
+    await page.fill('#actor-filter', 'job-1');
+    await page.waitForSelector('.actor-row[data-actor-id="light-1"]', {
+      state: 'hidden',
+      ...TIMEOUT,
+    });
+    expect(await page.locator('.actor-row:visible').count()).toBe(1);
+    await page.fill('#actor-filter', '');
+    await page.waitForSelector('.actor-row[data-actor-id="light-1"]', TIMEOUT);
   });
 
   it('draws every state of the selected machine', async () => {

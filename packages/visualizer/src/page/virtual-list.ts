@@ -67,8 +67,14 @@ export class VirtualList<T> {
   render(): void {
     const { rowHeight, createRow, updateRow } = this.#options;
     const overscan = 8;
-    const first = Math.max(0, Math.floor(this.element.scrollTop / rowHeight) - overscan);
     const visible = Math.ceil(this.element.clientHeight / rowHeight) + overscan * 2;
+    const first = Math.max(
+      0,
+      Math.min(
+        Math.floor(this.element.scrollTop / rowHeight) - overscan,
+        this.#items.length - visible,
+      ),
+    );
     const last = Math.min(this.#items.length, first + visible);
     const count = Math.max(0, last - first);
     while (this.#pool.length < count) {
