@@ -35,6 +35,7 @@ export {
   type RateLimiterOptions,
   type AcquireOptions,
 } from './concurrency/rate-limiter.js';
+export { Semaphore } from './concurrency/semaphore.js';
 export {
   mapConcurrent,
   type Settled,

@@ -119,7 +119,9 @@ describe('RateLimiter with many waiters on one signal', () => {
     const controller = new AbortController();
     let listeners = 0;
     const add = controller.signal.addEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
+    controller.signal.addEventListener = ((
+      ...args: Parameters<AbortSignal['addEventListener']>
+    ) => {
       listeners++;
       add(...args);
     }) as AbortSignal['addEventListener'];

@@ -1,0 +1,429 @@
+import { mkdirSync } from 'node:fs';
+import {
+  InvalidArgumentError,
+  SqliteStore,
+  type RateLimiter,
+  type Semaphore,
+  type Store,
+  type AgentEvents,
+  type BackoffOptions,
+} from '@mistral-flows/core';
+import type { EventBus, StreamOptions } from '@mistral-flows/stream';
+import type { Mistral } from '@mistralai/mistralai';
+import { Observable } from 'rxjs';
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { AgentsError } from '../errors.js';
+import { conversationMachine, type ConversationActor } from '../machine/conversation-machine.js';
+import { modelTurnActor } from '../machine/model-turn.js';
+import { runToolsActor } from '../machine/run-tools.js';
+import type { ConversationEmitted, ConversationMessage, Turn } from '../machine/types.js';
+import {
+  conversationKey,
+  SnapshotWriter,
+  type PersistedConversation,
+} from '../persistence/persistence.js';
+import { indexTools, type AnyTool } from '../tools/define-tool.js';
+
+export interface ConversationOptions {
+  client: Mistral;
+  /** The agent to talk to (created with `ensureAgent`), or a `model` with `instructions`. */
+  agentId?: string;
+  model?: string;
+  instructions?: string;
+  tools?: AnyTool[];
+  /** Where snapshots go after every settled step (default: SQLite in `.mistral-flows/agents.db`). */
+  store?: Store;
+  /** The conversation id (default: a random UUID). */
+  id?: string;
+  /** Tool rounds per turn before the model is asked for an answer without tools (default 10). */
+  maxSteps?: number;
+  /** Retries of a failed model call (default 3), with `backoff`. */
+  maxRetries?: number;
+  backoff?: BackoffOptions;
+  /** `client` (default): history kept here; `server`: the Conversations API keeps it. */
+  mode?: 'client' | 'server';
+  /** XState inspection, for example a visualizer's `inspect`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Publishes `agent:turn-start`, `agent:tool-call`, `agent:tool-result`, `agent:turn-end`, `agent:error`. */
+  bus?: EventBus<AgentEvents>;
+  rateLimiter?: RateLimiter;
+  /** Bounds the model calls in flight (shared by an agent system). */
+  semaphore?: Semaphore;
+  /** Passed to every model stream: `timeoutMs`, extra `headers`. */
+  streamOptions?: Pick<StreamOptions, 'timeoutMs' | 'headers'>;
+  /** Called before each tool execution (for metrics and tests). */
+  onToolExecute?: (name: string) => void;
+}
+
+/** What `stream(text)` emits for one turn. */
+export type ConversationStreamEvent = ConversationEmitted;
+
+/** A live conversation. */
+export interface Conversation {
+  readonly id: string;
+  readonly actor: ConversationActor;
+  /** Sends a user message and resolves with the finished turn (after any tool rounds and approvals). */
+  send(text: string): Promise<Turn>;
+  /** The same turn as an Observable of events: deltas, tool calls and results, approvals, the end. */
+  stream(text: string): Observable<ConversationStreamEvent>;
+  approve(callId: string): void;
+  reject(callId: string, reason?: string): void;
+  /** Aborts the model call or the tools in flight; the conversation goes back to `idle`. */
+  cancel(): void;
+  /** After `failed`: asks the model again. */
+  retry(): void;
+  /** Forgets the history. */
+  reset(): void;
+  history(): ConversationMessage[];
+  /** The machine's state: `idle`, `responding`, `awaitingApproval`, ... */
+  state(): string;
+  /** Resolves when every settled step so far is in the store. */
+  flush(): Promise<void>;
+  /** Stops the actor after the last write. */
+  close(): Promise<void>;
+}
+
+let defaultStore: SqliteStore | undefined;
+function getDefaultStore(): SqliteStore {
+  if (!defaultStore) {
+    mkdirSync('.mistral-flows', { recursive: true });
+    defaultStore = new SqliteStore({ path: '.mistral-flows/agents.db' });
+  }
+  return defaultStore;
+}
+
+/**
+ * Starts a conversation with an agent (or a model) as an XState actor, persisted to a store after
+ * every settled step so that `resumeConversation` can continue it after a crash.
+ *
+ * @example
+ * const chat = createConversation({ client, agentId: reviewer.id, tools: [searchCodebase], store });
+ * const turn = await chat.send('Review this function: ...');
+ * console.log(turn.text, turn.toolResults);
+ */
+export function createConversation(options: ConversationOptions): Conversation {
+  const id = options.id ?? crypto.randomUUID();
+  validate(options);
+  return startConversation(options, id, undefined);
+}
+
+/**
+ * Continues a stored conversation where it stopped, in this or another process: an interrupted
+ * model call is made again, tool calls whose results were stored are not executed again, and
+ * approvals that were pending are still pending.
+ */
+export async function resumeConversation(
+  id: string,
+  options: Omit<ConversationOptions, 'id' | 'agentId' | 'model' | 'instructions' | 'mode'> & {
+    store: Store;
+  },
+): Promise<Conversation> {
+  if (typeof id !== 'string' || id === '')
+    throw new InvalidArgumentError('id', 'a conversation id must be a non-empty string');
+  const entry = await options.store.get<PersistedConversation>(conversationKey(id));
+  if (!entry) throw new AgentsError('conversation_not_found', `No stored conversation "${id}"`);
+  return startConversation(options, id, entry.value.snapshot);
+}
+
+/** The machine with this conversation's model and tool actors. */
+export function conversationLogic(
+  options: ConversationOptions,
+  tools: ReadonlyMap<string, AnyTool>,
+) {
+  return conversationMachine.provide({
+    actors: {
+      modelTurn: modelTurnActor({
+        client: options.client,
+        tools,
+        ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+        ...(options.semaphore ? { semaphore: options.semaphore } : {}),
+        ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}),
+      }),
+      runTools: runToolsActor(tools, options.onToolExecute),
+    },
+  });
+}
+
+function startConversation(
+  options: ConversationOptions,
+  id: string,
+  snapshot: unknown,
+): Conversation {
+  const tools = indexTools(options.tools ?? []);
+  const store = options.store ?? getDefaultStore();
+  const logic = conversationLogic(options, tools);
+  const input = {
+    id,
+    mode: options.mode ?? 'client',
+    ...(options.agentId ? { agentId: options.agentId } : {}),
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.instructions ? { instructions: options.instructions } : {}),
+    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  };
+  // With a snapshot, the input is ignored: everything comes from the stored context.
+  const actor = createActor(logic, {
+    input,
+    ...(snapshot ? { snapshot: snapshot as never } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  return wrapActor(actor, { id, store, bus: options.bus });
+}
+
+/** The conversation handle around an actor: promises, observables, persistence, bus events. */
+export function wrapActor(
+  actor: ConversationActor,
+  deps: { id: string; store: Store; bus: EventBus<AgentEvents> | undefined; started?: boolean },
+): Conversation {
+  const { id, store, bus } = deps;
+  const writer = new SnapshotWriter(store, conversationKey(id), (error) =>
+    bus?.emit('agent:error', {
+      conversationId: id,
+      error: error instanceof Error ? error : new Error(String(error)),
+    }),
+  );
+  let settled = -1;
+  const persist = () => {
+    const snap = actor.getSnapshot();
+    if (snap.context.settled === settled) return;
+    settled = snap.context.settled;
+    writer.save({
+      format: 1,
+      id,
+      snapshot: actor.getPersistedSnapshot(),
+      historyLength: snap.context.messages.length,
+      updatedAt: new Date().toISOString(),
+    });
+  };
+  actor.subscribe({ next: persist, error: () => undefined });
+  if (bus) publishToBus(actor, id, bus);
+  if (!deps.started) actor.start();
+  // A conversation restored in `retrying` has lost its timer with the process: retry now.
+  if (actor.getSnapshot().matches('retrying')) actor.send({ type: 'user.retry' });
+  persist();
+
+  const stateName = () => {
+    const value = actor.getSnapshot().value;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  };
+
+  const runTurn = (text: string, listener: (event: ConversationEmitted) => void): (() => void) => {
+    if (typeof text !== 'string' || text.trim() === '') {
+      throw new InvalidArgumentError('text', 'a message must be a non-empty string');
+    }
+    const snap = actor.getSnapshot();
+    if (snap.matches('failed')) {
+      throw new AgentsError(
+        'conversation_failed',
+        `Conversation "${id}" has failed (${snap.context.lastError?.code ?? 'unknown'}: ${snap.context.lastError?.message ?? ''}); call retry() or reset() before sending`,
+      );
+    }
+    if (!snap.matches('idle')) {
+      throw new AgentsError(
+        'conversation_busy',
+        `Conversation "${id}" is ${stateName()}; wait for the turn to end or cancel() it`,
+      );
+    }
+    const turnNumber = snap.context.turn + 1;
+    const subs = (
+      [
+        'turn-start',
+        'text-delta',
+        'restart',
+        'tool-call',
+        'approval-required',
+        'tool-result',
+        'turn-end',
+        'turn-error',
+        'retry',
+      ] as const
+    ).map((type) => actor.on(type, listener as never));
+    const watch = actor.subscribe((s) => {
+      if ((s.matches('idle') || s.status === 'done') && s.context.lastTurn?.turn !== turnNumber) {
+        listener({
+          type: 'turn-error',
+          error: { code: 'cancelled', message: 'The turn was cancelled', retryable: false },
+        });
+      }
+    });
+    actor.send({ type: 'user.send', text });
+    return () => {
+      for (const sub of subs) sub.unsubscribe();
+      watch.unsubscribe();
+    };
+  };
+
+  return {
+    id,
+    actor,
+    send(text) {
+      return new Promise<Turn>((resolve, reject) => {
+        let stop: (() => void) | undefined;
+        const finish = (fn: () => void) => {
+          stop?.();
+          stop = undefined;
+          fn();
+        };
+        stop = runTurn(text, (event) => {
+          if (event.type === 'turn-end') finish(() => resolve(event.turn));
+          else if (event.type === 'turn-error') {
+            const code =
+              event.error.code === 'cancelled' ? 'conversation_cancelled' : 'conversation_failed';
+            finish(() =>
+              reject(
+                new AgentsError(code, `Turn failed (${event.error.code}): ${event.error.message}`, {
+                  cause: event.error,
+                }),
+              ),
+            );
+          }
+        });
+        if (!stop) return;
+      });
+    },
+    stream(text) {
+      return new Observable<ConversationStreamEvent>((subscriber) => {
+        let stop: (() => void) | undefined;
+        try {
+          stop = runTurn(text, (event) => {
+            subscriber.next(event);
+            if (event.type === 'turn-end') subscriber.complete();
+            else if (event.type === 'turn-error') {
+              subscriber.error(
+                new AgentsError(
+                  event.error.code === 'cancelled'
+                    ? 'conversation_cancelled'
+                    : 'conversation_failed',
+                  event.error.message,
+                  { cause: event.error },
+                ),
+              );
+            }
+          });
+        } catch (error) {
+          subscriber.error(error);
+        }
+        return () => {
+          stop?.();
+          const s = actor.getSnapshot();
+          if (!subscriber.closed && !s.matches('idle')) actor.send({ type: 'user.cancel' });
+        };
+      });
+    },
+    approve(callId) {
+      assertPendingCall(actor, callId);
+      actor.send({ type: 'tool.approve', callId });
+    },
+    reject(callId, reason) {
+      assertPendingCall(actor, callId);
+      actor.send({ type: 'tool.reject', callId, ...(reason !== undefined ? { reason } : {}) });
+    },
+    cancel: () => actor.send({ type: 'user.cancel' }),
+    retry: () => actor.send({ type: 'user.retry' }),
+    reset: () => actor.send({ type: 'user.reset' }),
+    history: () => actor.getSnapshot().context.messages,
+    state: stateName,
+    flush: () => writer.flush(),
+    async close() {
+      await writer.flush();
+      actor.stop();
+    },
+  };
+}
+
+function assertPendingCall(actor: ConversationActor, callId: string): void {
+  const snap = actor.getSnapshot();
+  const call = snap.context.pendingCalls.find((c) => c.id === callId);
+  if (
+    !snap.matches('awaitingApproval') ||
+    !call ||
+    !call.needsApproval ||
+    call.decision !== undefined
+  ) {
+    throw new AgentsError('approval_unknown_call', `No call "${callId}" is waiting for approval`);
+  }
+}
+
+function publishToBus(
+  actor: ConversationActor,
+  conversationId: string,
+  bus: EventBus<AgentEvents>,
+): void {
+  actor.on('turn-start', (e) =>
+    bus.emit('agent:turn-start', { conversationId, turn: e.turn, input: e.text }),
+  );
+  actor.on('tool-call', (e) => {
+    let args: unknown = e.arguments;
+    try {
+      args = JSON.parse(e.arguments);
+    } catch {
+      // Keep the raw text: the model will be told the arguments are invalid.
+    }
+    bus.emit('agent:tool-call', {
+      conversationId,
+      callId: e.callId,
+      name: e.name,
+      arguments: args,
+    });
+  });
+  actor.on('tool-result', (e) =>
+    bus.emit('agent:tool-result', {
+      conversationId,
+      callId: e.result.callId,
+      name: e.result.name,
+      ok: e.result.ok,
+      result: e.result.content,
+      durationMs: e.result.durationMs,
+    }),
+  );
+  actor.on('turn-end', (e) =>
+    bus.emit('agent:turn-end', {
+      conversationId,
+      turn: e.turn.turn,
+      text: e.turn.text,
+      usage: e.turn.usage,
+      steps: e.turn.steps,
+    }),
+  );
+  actor.on('turn-error', (e) =>
+    bus.emit('agent:error', {
+      conversationId,
+      error: new AgentsError('conversation_failed', `${e.error.code}: ${e.error.message}`),
+    }),
+  );
+}
+
+function validate(options: ConversationOptions): void {
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError('options', 'expected an options object');
+  if (!options.client)
+    throw new InvalidArgumentError('client', 'a Mistral client is required (createClient())');
+  if (!options.agentId === !options.model) {
+    throw new InvalidArgumentError('agentId', 'give exactly one of agentId and model');
+  }
+  if (
+    options.maxSteps !== undefined &&
+    !(Number.isInteger(options.maxSteps) && options.maxSteps >= 1)
+  ) {
+    throw new InvalidArgumentError(
+      'maxSteps',
+      `expected an integer >= 1, got ${String(options.maxSteps)}`,
+    );
+  }
+  if (
+    options.maxRetries !== undefined &&
+    !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)
+  ) {
+    throw new InvalidArgumentError(
+      'maxRetries',
+      `expected an integer >= 0, got ${String(options.maxRetries)}`,
+    );
+  }
+  if (options.mode !== undefined && options.mode !== 'client' && options.mode !== 'server') {
+    throw new InvalidArgumentError(
+      'mode',
+      `expected 'client' or 'server', got ${String(options.mode)}`,
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { MistralFlowsError } from '@mistral-flows/core';
+
+export type AgentsErrorCode =
+  | 'tool_invalid'
+  | 'tool_duplicate'
+  | 'conversation_failed'
+  | 'conversation_busy'
+  | 'conversation_not_found'
+  | 'conversation_cancelled'
+  | 'approval_unknown_call';
+
+const brand = Symbol.for('mistral-flows.error.agents');
+
+/**
+ * An error of the agents package: a tool that cannot be defined, a conversation in a state that
+ * cannot take the request, a resume of an id the store does not know. `code` says which.
+ */
+export class AgentsError extends MistralFlowsError<AgentsErrorCode> {
+  constructor(code: AgentsErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+    Object.defineProperty(this, brand, { value: true });
+    this.name = 'AgentsError';
+  }
+
+  static override isInstance(error: unknown): error is AgentsError {
+    return typeof error === 'object' && error !== null && brand in error;
+  }
+}

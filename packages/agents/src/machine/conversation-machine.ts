@@ -1,0 +1,521 @@
+import { backoffDelay, type Usage } from '@mistral-flows/core';
+import {
+  assign,
+  emit,
+  enqueueActions,
+  fromCallback,
+  setup,
+  type ActorRefFrom,
+  type EventObject,
+  type SnapshotFrom,
+} from 'xstate';
+import type { ToolCallResult } from '../tools/run-tool-call.js';
+import type {
+  ConversationContext,
+  ConversationEmitted,
+  ConversationEvent,
+  ConversationMachineInput,
+  ConversationMessage,
+  ModelTurnInput,
+  PendingCall,
+  RunToolsInput,
+} from './types.js';
+
+const zeroUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+const addUsage = (a: Usage, b: Usage | undefined): Usage =>
+  b
+    ? {
+        promptTokens: a.promptTokens + b.promptTokens,
+        completionTokens: a.completionTokens + b.completionTokens,
+        totalTokens: a.totalTokens + b.totalTokens,
+      }
+    : a;
+
+/** Calls of one step, order-independent, to spot a model repeating itself. */
+const signatureOf = (calls: ReadonlyArray<{ name: string; arguments: string }>) =>
+  calls
+    .map((c) => `${c.name}(${normaliseJson(c.arguments)})`)
+    .sort()
+    .join('|');
+
+function normaliseJson(text: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text.trim();
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
+/** Tool messages for calls that will not run, so the history stays valid for the API. */
+function closeCalls(
+  calls: PendingCall[],
+  content: string,
+  failure: ToolCallResult['failure'],
+): ToolCallResult[] {
+  return calls
+    .filter((c) => !c.result)
+    .map((c) => ({ callId: c.id, name: c.name, ok: false, content, failure, durationMs: 0 }));
+}
+
+function toolMessages(calls: PendingCall[], extra: ToolCallResult[] = []): ConversationMessage[] {
+  const byId = new Map(extra.map((r) => [r.callId, r]));
+  return calls.map((call) => {
+    const result = call.result ?? byId.get(call.id);
+    return {
+      role: 'tool',
+      toolCallId: call.id,
+      name: call.name,
+      content: result?.content ?? 'No result.',
+    };
+  });
+}
+
+const notProvided = (name: string) =>
+  fromCallback<EventObject, unknown>(() => {
+    throw new Error(
+      `The conversation machine's "${name}" actor is not provided: use createConversation()`,
+    );
+  });
+
+/**
+ * The conversation machine: one agent conversation as an XState actor.
+ *
+ * `idle` -> `responding` (a streamed model turn) -> `awaitingApproval` (only for tools that need
+ * it) -> `runningTools` (parallel, each with its timeout) -> `responding` ... -> `idle`. A failed
+ * model call goes to `retrying` (core's backoff, at least `Retry-After`) and, when retries run
+ * out, to `failed`. A step limit and a detector of repeated identical calls stop tool loops: the
+ * model is then asked once more, without tools, for a final answer. `user.cancel` aborts the
+ * request in flight; `user.close` ends the actor.
+ *
+ * Side effects live in two named actors, `modelTurn` and `runTools`, provided by
+ * `createConversation` (tests can `.provide()` their own). The context is JSON-serialisable, so
+ * `getPersistedSnapshot()` can be stored and the actor resumed from it.
+ */
+export const conversationMachine = setup({
+  types: {
+    context: {} as ConversationContext,
+    events: {} as ConversationEvent | { type: 'user.close' },
+    input: {} as ConversationMachineInput,
+    emitted: {} as ConversationEmitted,
+  },
+  actors: {
+    modelTurn: notProvided('modelTurn') as unknown as ReturnType<
+      typeof fromCallback<EventObject, ModelTurnInput>
+    >,
+    runTools: notProvided('runTools') as unknown as ReturnType<
+      typeof fromCallback<EventObject, RunToolsInput>
+    >,
+  },
+  delays: {
+    retryDelay: ({ context }) => context.retryDelayMs,
+  },
+  guards: {
+    hasToolCalls: ({ context, event }) =>
+      event.type === 'model.end' && event.toolCalls.length > 0 && !context.finalAnswerOnly,
+    repeatedCall: ({ context }) =>
+      context.previousCallSignature !== undefined &&
+      context.previousCallSignature === signatureOf(context.pendingCalls),
+    stepLimitReached: ({ context }) => context.toolRounds >= context.maxSteps,
+    needsApproval: ({ context }) =>
+      context.pendingCalls.some((c) => c.needsApproval && c.decision === undefined),
+    allDecided: ({ context }) =>
+      context.pendingCalls.every((c) => !c.needsApproval || c.decision !== undefined),
+    allResults: ({ context }) => context.pendingCalls.every((c) => c.result !== undefined),
+    canRetry: ({ context, event }) => {
+      if (event.type !== 'model.error') return false;
+      const { error } = event;
+      // The Conversations API stores what it received: re-send only what the server refused.
+      const safe = context.mode === 'client' || error.status !== undefined;
+      return error.retryable && safe && context.retryAttempt < context.maxRetries;
+    },
+    isPendingApproval: ({ context, event }) =>
+      (event.type === 'tool.approve' || event.type === 'tool.reject') &&
+      context.pendingCalls.some(
+        (c) => c.id === event.callId && c.needsApproval && c.decision === undefined,
+      ),
+  },
+  actions: {
+    startTurn: assign(({ context, event }) => {
+      if (event.type !== 'user.send') return {};
+      return {
+        messages: [...context.messages, { role: 'user' as const, content: event.text }],
+        turn: context.turn + 1,
+        toolRounds: 0,
+        steps: 0,
+        turnResults: [],
+        finalAnswerOnly: false,
+        stopReason: undefined,
+        previousCallSignature: undefined,
+        retryAttempt: 0,
+        lastError: undefined,
+        turnUsage: zeroUsage(),
+        settled: context.settled + 1,
+      };
+    }),
+    emitTurnStart: emit(({ context, event }) => ({
+      type: 'turn-start' as const,
+      turn: context.turn,
+      text: event.type === 'user.send' ? event.text : '',
+    })),
+    clearStreamingText: assign({ streamingText: '' }),
+    appendStreamingText: assign(({ context, event }) =>
+      event.type === 'model.delta' ? { streamingText: context.streamingText + event.text } : {},
+    ),
+    emitDelta: emit(({ event }) => ({
+      type: 'text-delta' as const,
+      text: event.type === 'model.delta' ? event.text : '',
+    })),
+    emitRestart: emit({ type: 'restart' as const }),
+    resetStreamingText: assign({ streamingText: '' }),
+    recordToolStep: assign(({ context, event }) => {
+      if (event.type !== 'model.end') return {};
+      const calls: PendingCall[] = event.toolCalls.map((c) => ({
+        id: c.id,
+        name: c.name,
+        arguments: c.arguments,
+        needsApproval: c.needsApproval,
+      }));
+      const assistant: ConversationMessage = {
+        role: 'assistant',
+        content: event.text,
+        toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+      };
+      const messages = [...context.messages, assistant];
+      return {
+        messages,
+        pendingCalls: calls,
+        steps: context.steps + 1,
+        streamingText: '',
+        usage: addUsage(context.usage, event.usage),
+        turnUsage: addUsage(context.turnUsage, event.usage),
+        serverConversationId: event.serverConversationId ?? context.serverConversationId,
+        serverSynced: context.mode === 'server' ? messages.length : context.serverSynced,
+        retryAttempt: 0,
+        settled: context.settled + 1,
+      };
+    }),
+    emitToolCalls: enqueueActions(({ context, enqueue }) => {
+      for (const c of context.pendingCalls) {
+        enqueue.emit({
+          type: 'tool-call',
+          callId: c.id,
+          name: c.name,
+          arguments: c.arguments,
+          needsApproval: c.needsApproval,
+        });
+      }
+    }),
+    recordAnswer: assign(({ context, event }) => {
+      if (event.type !== 'model.end') return {};
+      const messages: ConversationMessage[] = [
+        ...context.messages,
+        { role: 'assistant', content: event.text },
+      ];
+      const turnUsage = addUsage(context.turnUsage, event.usage);
+      const turn = {
+        turn: context.turn,
+        text: event.text,
+        finishReason: event.finishReason,
+        steps: context.steps + 1,
+        toolResults: context.turnResults,
+        usage: turnUsage,
+        ...(context.stopReason ? { stopReason: context.stopReason } : {}),
+      };
+      return {
+        messages,
+        steps: context.steps + 1,
+        streamingText: '',
+        pendingCalls: [],
+        usage: addUsage(context.usage, event.usage),
+        turnUsage,
+        lastTurn: turn,
+        serverConversationId: event.serverConversationId ?? context.serverConversationId,
+        serverSynced: context.mode === 'server' ? messages.length : context.serverSynced,
+        retryAttempt: 0,
+        settled: context.settled + 1,
+      };
+    }),
+    emitTurnEnd: emit(({ context }) => ({ type: 'turn-end' as const, turn: context.lastTurn! })),
+    skipCallsForLimit: assign(({ context }) => {
+      const reason = context.toolRounds >= context.maxSteps ? 'step_limit' : 'repeated_tool_call';
+      const content =
+        reason === 'step_limit'
+          ? `Not executed: the limit of ${context.maxSteps} tool rounds for this turn is reached. Answer with what you have.`
+          : 'Not executed: this is the same call as the previous step. Answer with what you have.';
+      const skipped = closeCalls(context.pendingCalls, content, 'skipped');
+      return {
+        messages: [...context.messages, ...toolMessages(context.pendingCalls, skipped)],
+        pendingCalls: [],
+        finalAnswerOnly: true,
+        stopReason: reason,
+        settled: context.settled + 1,
+      };
+    }),
+    approve: assign(({ context, event }) =>
+      event.type === 'tool.approve'
+        ? {
+            pendingCalls: context.pendingCalls.map((c) =>
+              c.id === event.callId ? { ...c, decision: 'approved' as const } : c,
+            ),
+            settled: context.settled + 1,
+          }
+        : {},
+    ),
+    reject: assign(({ context, event }) =>
+      event.type === 'tool.reject'
+        ? {
+            pendingCalls: context.pendingCalls.map((c) =>
+              c.id === event.callId
+                ? { ...c, decision: 'rejected' as const, reason: event.reason ?? 'no reason given' }
+                : c,
+            ),
+            settled: context.settled + 1,
+          }
+        : {},
+    ),
+    emitApprovalRequests: enqueueActions(({ context, enqueue }) => {
+      for (const c of context.pendingCalls) {
+        if (c.needsApproval && c.decision === undefined) {
+          enqueue.emit({
+            type: 'approval-required',
+            callId: c.id,
+            name: c.name,
+            arguments: c.arguments,
+          });
+        }
+      }
+    }),
+    resolveRejected: assign(({ context }) => ({
+      pendingCalls: context.pendingCalls.map((c) =>
+        c.decision === 'rejected' && !c.result
+          ? {
+              ...c,
+              result: {
+                callId: c.id,
+                name: c.name,
+                ok: false,
+                content: `Not executed: the user rejected this call (${c.reason ?? 'no reason given'}).`,
+                failure: 'rejected' as const,
+                durationMs: 0,
+              },
+            }
+          : c,
+      ),
+    })),
+    storeResult: assign(({ context, event }) =>
+      event.type === 'tool.result'
+        ? {
+            pendingCalls: context.pendingCalls.map((c) =>
+              c.id === event.result.callId ? { ...c, result: event.result } : c,
+            ),
+            settled: context.settled + 1,
+          }
+        : {},
+    ),
+    emitToolResult: emit(({ event }) => ({
+      type: 'tool-result' as const,
+      result: (event as Extract<ConversationEvent, { type: 'tool.result' }>).result,
+    })),
+    finishToolRound: assign(({ context }) => {
+      const results = context.pendingCalls.map((c) => c.result!).filter(Boolean);
+      return {
+        messages: [...context.messages, ...toolMessages(context.pendingCalls)],
+        turnResults: [...context.turnResults, ...results.filter((r) => r.failure !== 'rejected')],
+        previousCallSignature: signatureOf(context.pendingCalls),
+        toolRounds: context.toolRounds + 1,
+        pendingCalls: [],
+        settled: context.settled + 1,
+      };
+    }),
+    closeOpenCalls: assign(({ context }) => {
+      if (context.pendingCalls.length === 0) return {};
+      const cancelled = closeCalls(
+        context.pendingCalls,
+        'Not executed: the user cancelled the turn.',
+        'skipped',
+      );
+      return {
+        messages: [...context.messages, ...toolMessages(context.pendingCalls, cancelled)],
+        pendingCalls: [],
+        settled: context.settled + 1,
+      };
+    }),
+    markCancelled: assign(({ context }) => ({
+      streamingText: '',
+      retryAttempt: 0,
+      settled: context.settled + 1,
+    })),
+    scheduleRetry: assign(({ context, event }) => {
+      if (event.type !== 'model.error') return {};
+      const attempt = context.retryAttempt + 1;
+      const delay = Math.max(backoffDelay(attempt, context.backoff), event.error.retryAfterMs ?? 0);
+      return {
+        retryAttempt: attempt,
+        retryDelayMs: delay,
+        lastError: event.error,
+        streamingText: '',
+      };
+    }),
+    emitRetry: emit(({ context }) => ({
+      type: 'retry' as const,
+      attempt: context.retryAttempt,
+      delayMs: context.retryDelayMs,
+      error: context.lastError!,
+    })),
+    recordFailure: assign(({ context, event }) =>
+      event.type === 'model.error'
+        ? { lastError: event.error, streamingText: '', settled: context.settled + 1 }
+        : {},
+    ),
+    emitFailure: emit(({ context }) => ({
+      type: 'turn-error' as const,
+      error: context.lastError!,
+    })),
+    resetRetries: assign({ retryAttempt: 0 }),
+    resetHistory: assign(({ context }) => ({
+      messages: [],
+      serverConversationId: undefined,
+      serverSynced: 0,
+      pendingCalls: [],
+      streamingText: '',
+      lastError: undefined,
+      lastTurn: undefined,
+      settled: context.settled + 1,
+    })),
+  },
+}).createMachine({
+  id: 'conversation',
+  context: ({ input }) => ({
+    id: input.id,
+    mode: input.mode ?? 'client',
+    agentId: input.agentId,
+    model: input.model,
+    instructions: input.instructions,
+    maxSteps: input.maxSteps ?? 10,
+    maxRetries: input.maxRetries ?? 3,
+    backoff: input.backoff ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
+    messages: [],
+    serverConversationId: undefined,
+    serverSynced: 0,
+    turn: 0,
+    toolRounds: 0,
+    steps: 0,
+    streamingText: '',
+    pendingCalls: [],
+    turnResults: [],
+    finalAnswerOnly: false,
+    stopReason: undefined,
+    previousCallSignature: undefined,
+    retryAttempt: 0,
+    retryDelayMs: 0,
+    lastError: undefined,
+    usage: zeroUsage(),
+    turnUsage: zeroUsage(),
+    lastTurn: undefined,
+    settled: 0,
+  }),
+  initial: 'idle',
+  on: {
+    'user.close': '.closed',
+  },
+  states: {
+    idle: {
+      on: {
+        'user.send': { target: 'responding', actions: ['startTurn', 'emitTurnStart'] },
+        'user.reset': { actions: 'resetHistory' },
+      },
+    },
+    responding: {
+      entry: 'clearStreamingText',
+      invoke: {
+        src: 'modelTurn',
+        input: ({ context }): ModelTurnInput => ({
+          conversationId: context.id,
+          mode: context.mode,
+          agentId: context.agentId,
+          model: context.model,
+          instructions: context.instructions,
+          messages: context.messages,
+          serverConversationId: context.serverConversationId,
+          unsynced: context.messages.slice(context.serverSynced),
+          toolChoice: context.finalAnswerOnly ? 'none' : 'auto',
+        }),
+      },
+      on: {
+        'model.delta': { actions: ['appendStreamingText', 'emitDelta'] },
+        'model.restart': { actions: ['resetStreamingText', 'emitRestart'] },
+        'model.end': [
+          { guard: 'hasToolCalls', target: 'checkingCalls', actions: 'recordToolStep' },
+          { target: 'idle', actions: ['recordAnswer', 'emitTurnEnd'] },
+        ],
+        'model.error': [
+          { guard: 'canRetry', target: 'retrying', actions: ['scheduleRetry', 'emitRetry'] },
+          { target: 'failed', actions: ['recordFailure', 'emitFailure'] },
+        ],
+        'user.cancel': { target: 'idle', actions: 'markCancelled' },
+      },
+    },
+    checkingCalls: {
+      entry: 'emitToolCalls',
+      always: [
+        { guard: 'repeatedCall', target: 'responding', actions: 'skipCallsForLimit' },
+        { guard: 'stepLimitReached', target: 'responding', actions: 'skipCallsForLimit' },
+        { guard: 'needsApproval', target: 'awaitingApproval' },
+        { target: 'runningTools' },
+      ],
+    },
+    awaitingApproval: {
+      entry: 'emitApprovalRequests',
+      on: {
+        'tool.approve': { guard: 'isPendingApproval', actions: 'approve' },
+        'tool.reject': { guard: 'isPendingApproval', actions: 'reject' },
+        'user.cancel': { target: 'idle', actions: ['closeOpenCalls', 'markCancelled'] },
+      },
+      always: { guard: 'allDecided', target: 'runningTools' },
+    },
+    runningTools: {
+      entry: 'resolveRejected',
+      invoke: {
+        src: 'runTools',
+        input: ({ context }): RunToolsInput => ({
+          conversationId: context.id,
+          calls: context.pendingCalls.filter(
+            (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
+          ),
+        }),
+      },
+      on: {
+        'tool.result': { actions: ['storeResult', 'emitToolResult'] },
+        'user.cancel': { target: 'idle', actions: ['closeOpenCalls', 'markCancelled'] },
+      },
+      always: { guard: 'allResults', target: 'responding', actions: 'finishToolRound' },
+    },
+    retrying: {
+      after: { retryDelay: 'responding' },
+      on: {
+        'user.retry': 'responding',
+        'user.cancel': { target: 'idle', actions: 'markCancelled' },
+      },
+    },
+    failed: {
+      on: {
+        'user.retry': { target: 'responding', actions: 'resetRetries' },
+        'user.reset': { target: 'idle', actions: 'resetHistory' },
+      },
+    },
+    closed: { type: 'final' },
+  },
+});
+
+export type ConversationActor = ActorRefFrom<typeof conversationMachine>;
+export type ConversationSnapshot = SnapshotFrom<typeof conversationMachine>;

@@ -1,0 +1,230 @@
+import type { RateLimiter, Semaphore } from '@mistral-flows/core';
+import {
+  agentStream,
+  chatStream,
+  conversationStream,
+  type StreamError,
+  type StreamEvent,
+  type StreamOptions,
+} from '@mistral-flows/stream';
+import type { Mistral } from '@mistralai/mistralai';
+import type { InputEntries } from '@mistralai/mistralai/models/components';
+import type { Observable, Subscription } from 'rxjs';
+import { fromCallback, type EventObject } from 'xstate';
+import type { AnyTool } from '../tools/define-tool.js';
+import type { ConversationEvent, ConversationMessage, ModelTurnInput, TurnError } from './types.js';
+
+export interface ModelTurnDeps {
+  client: Mistral;
+  tools: ReadonlyMap<string, AnyTool>;
+  /** Shared budget of model calls (requests per interval, tokens per minute). */
+  rateLimiter?: RateLimiter;
+  /** Bound on model calls in flight (an agent system's `maxConcurrentTurns`). */
+  semaphore?: Semaphore;
+  /** Passed to every stream: a timeout, extra headers. */
+  streamOptions?: Pick<StreamOptions, 'timeoutMs' | 'headers'>;
+}
+
+/**
+ * The `modelTurn` actor: one streamed model call. Client mode sends the whole history to
+ * `agents.stream` (with an agent id) or `chat.stream` (with a model); server mode starts or
+ * appends to a Conversations API conversation with the messages it does not have yet. Deltas,
+ * the end and failures go back to the machine as `model.*` events; stopping the actor aborts the
+ * HTTP request. Retries are the machine's (`retrying` state), so the stream does not retry.
+ */
+export function modelTurnActor(deps: ModelTurnDeps) {
+  return fromCallback<EventObject, ModelTurnInput>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    let subscription: Subscription | undefined;
+    let release: (() => void) | undefined;
+    const send = (event: ConversationEvent) => {
+      if (!controller.signal.aborted) sendBack(event);
+    };
+    const run = async () => {
+      if (deps.semaphore) release = await deps.semaphore.acquire({ signal: controller.signal });
+      if (deps.rateLimiter) await deps.rateLimiter.acquire({ signal: controller.signal });
+      if (controller.signal.aborted) return;
+      subscription = openStream(deps, input).subscribe({
+        next: (event) => onEvent(event, deps, send),
+        error: (error: unknown) => {
+          release?.();
+          send({ type: 'model.error', error: toTurnError(error) });
+        },
+        complete: () => release?.(),
+      });
+    };
+    run().catch((error: unknown) => {
+      release?.();
+      if (!controller.signal.aborted) send({ type: 'model.error', error: toTurnError(error) });
+    });
+    return () => {
+      controller.abort();
+      subscription?.unsubscribe();
+      release?.();
+    };
+  });
+}
+
+function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<StreamEvent> {
+  const options: StreamOptions = { ...deps.streamOptions, retry: false };
+  const tools = [...deps.tools.values()].map((t) => t.toApiTool());
+  const toolFields = tools.length > 0 ? { tools, toolChoice: input.toolChoice } : {};
+  if (input.mode === 'server') {
+    const inputs = toEntries(input.unsynced);
+    const completionArgs = tools.length > 0 ? { toolChoice: input.toolChoice } : undefined;
+    if (input.serverConversationId) {
+      return conversationStream(
+        deps.client,
+        {
+          action: 'append',
+          conversationId: input.serverConversationId,
+          inputs,
+          ...(completionArgs ? { completionArgs } : {}),
+        },
+        options,
+      );
+    }
+    return conversationStream(
+      deps.client,
+      {
+        inputs,
+        store: true,
+        ...(input.agentId
+          ? { agentId: input.agentId }
+          : {
+              model: input.model!,
+              ...(input.instructions ? { instructions: input.instructions } : {}),
+            }),
+        ...(tools.length > 0 ? { tools } : {}),
+        ...(completionArgs ? { completionArgs } : {}),
+      },
+      options,
+    );
+  }
+  if (input.agentId) {
+    return agentStream(
+      deps.client,
+      { agentId: input.agentId, messages: toSdkMessages(input.messages), ...toolFields },
+      options,
+    );
+  }
+  const system = input.instructions
+    ? [{ role: 'system' as const, content: input.instructions }]
+    : [];
+  return chatStream(
+    deps.client,
+    { model: input.model!, messages: [...system, ...toSdkMessages(input.messages)], ...toolFields },
+    options,
+  );
+}
+
+function onEvent(
+  event: StreamEvent,
+  deps: ModelTurnDeps,
+  send: (event: ConversationEvent) => void,
+): void {
+  switch (event.type) {
+    case 'text-delta':
+      send({ type: 'model.delta', text: event.text });
+      return;
+    case 'restart':
+      send({ type: 'model.restart' });
+      return;
+    case 'response-end':
+      send({
+        type: 'model.end',
+        text: event.text,
+        finishReason: event.finishReason,
+        usage: event.usage,
+        toolCalls: event.toolCalls.map((call) => ({
+          id: call.id,
+          name: call.name,
+          arguments: call.rawArguments,
+          needsApproval: needsApproval(deps.tools, call.name, call.arguments),
+        })),
+        ...(event.conversationId ? { serverConversationId: event.conversationId } : {}),
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+function needsApproval(tools: ReadonlyMap<string, AnyTool>, name: string, args: unknown): boolean {
+  const tool = tools.get(name);
+  if (!tool) return false;
+  const parsed = tool.parameters.safeParse(args);
+  // Invalid arguments never reach execute(): nothing to approve, the model gets the reason.
+  if (!parsed.success) return false;
+  try {
+    return tool.needsApproval(parsed.data);
+  } catch {
+    return true;
+  }
+}
+
+export function toTurnError(error: unknown): TurnError {
+  const e = error as Partial<StreamError> & { message?: string };
+  const out: TurnError = {
+    code: typeof e.code === 'string' ? e.code : 'unknown',
+    message: typeof e.message === 'string' ? e.message : String(error),
+    retryable: e.retryable === true,
+  };
+  if (typeof e.status === 'number') out.status = e.status;
+  if (typeof e.retryAfterMs === 'number') out.retryAfterMs = e.retryAfterMs;
+  return out;
+}
+
+type SdkMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls?: Array<{
+        id: string;
+        type: 'function';
+        function: { name: string; arguments: string };
+      }>;
+    }
+  | { role: 'tool'; content: string; toolCallId: string; name: string };
+
+/** History messages in the SDK's shape. */
+export function toSdkMessages(messages: readonly ConversationMessage[]): SdkMessage[] {
+  return messages.map((m): SdkMessage => {
+    switch (m.role) {
+      case 'assistant':
+        return m.toolCalls && m.toolCalls.length > 0
+          ? {
+              role: 'assistant',
+              content: m.content,
+              toolCalls: m.toolCalls.map((c) => ({
+                id: c.id,
+                type: 'function',
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            }
+          : { role: 'assistant', content: m.content };
+      case 'tool':
+        return { role: 'tool', content: m.content, toolCallId: m.toolCallId, name: m.name };
+      case 'system':
+      case 'user':
+        return { role: m.role, content: m.content };
+    }
+  });
+}
+
+/** Messages as Conversations API input entries (server mode sends only what the server lacks). */
+function toEntries(messages: readonly ConversationMessage[]): InputEntries[] {
+  return messages.flatMap((m): InputEntries[] => {
+    switch (m.role) {
+      case 'user':
+        return [{ type: 'message.input' as const, role: 'user' as const, content: m.content }];
+      case 'tool':
+        return [{ type: 'function.result' as const, toolCallId: m.toolCallId, result: m.content }];
+      case 'assistant':
+      case 'system':
+        return [];
+    }
+  });
+}
