@@ -16,7 +16,12 @@ import { AgentsError } from '../errors.js';
 import { conversationMachine, type ConversationActor } from '../machine/conversation-machine.js';
 import { modelTurnActor } from '../machine/model-turn.js';
 import { runToolsActor } from '../machine/run-tools.js';
-import type { ConversationEmitted, ConversationMessage, Turn } from '../machine/types.js';
+import type {
+  ConversationEmitted,
+  ConversationMessage,
+  PendingCall,
+  Turn,
+} from '../machine/types.js';
 import {
   conversationKey,
   SnapshotWriter,
@@ -122,7 +127,29 @@ export async function resumeConversation(
     throw new InvalidArgumentError('id', 'a conversation id must be a non-empty string');
   const entry = await options.store.get<PersistedConversation>(conversationKey(id));
   if (!entry) throw new AgentsError('conversation_not_found', `No stored conversation "${id}"`);
-  return startConversation(options, id, entry.value.snapshot);
+  return startConversation(options, id, prepareForResume(entry.value.snapshot));
+}
+
+/**
+ * A persisted snapshot keeps the input its `runTools` child was started with. Before restoring,
+ * that input is narrowed to the calls still without a stored result, so a call whose result was
+ * written before the crash is never executed again.
+ */
+export function prepareForResume(snapshot: unknown): unknown {
+  const s = structuredClone(snapshot) as {
+    context?: { pendingCalls?: PendingCall[] };
+    children?: Record<string, { src?: unknown; snapshot?: { input?: { calls?: PendingCall[] } } }>;
+  };
+  const pending = s.context?.pendingCalls ?? [];
+  for (const child of Object.values(s.children ?? {})) {
+    const input = child.snapshot?.input;
+    if (child.src === 'runTools' && input?.calls) {
+      input.calls = pending.filter(
+        (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
+      );
+    }
+  }
+  return s;
 }
 
 /** The machine with this conversation's model and tool actors. */
@@ -199,8 +226,10 @@ export function wrapActor(
   actor.subscribe({ next: persist, error: () => undefined });
   if (bus) publishToBus(actor, id, bus);
   if (!deps.started) actor.start();
-  // A conversation restored in `retrying` has lost its timer with the process: retry now.
+  // A conversation restored in `retrying` has lost its timer with the process: retry now. One
+  // restored in `runningTools` with every result stored moves on at the next event: send it one.
   if (actor.getSnapshot().matches('retrying')) actor.send({ type: 'user.retry' });
+  else if (actor.getSnapshot().matches('runningTools')) actor.send({ type: 'conversation.resume' });
   persist();
 
   const stateName = () => {

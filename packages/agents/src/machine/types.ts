@@ -135,7 +135,9 @@ export type ConversationEvent =
       serverConversationId?: string;
     }
   | { type: 'model.error'; error: TurnError }
-  | { type: 'tool.result'; result: ToolCallResult };
+  | { type: 'tool.result'; result: ToolCallResult }
+  /** Sent after a restore, so that eventless transitions are evaluated. */
+  | { type: 'conversation.resume' };
 
 /** Events the machine emits for listeners (`actor.on(...)`), mapped to the bus and to `stream()`. */
 export type ConversationEmitted =
