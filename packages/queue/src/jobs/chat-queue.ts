@@ -1,0 +1,131 @@
+import { Queue, QueueKeys, type ConnectionOptions, type KeepJobs } from 'bullmq';
+import { CallbackUrlError } from '../errors/callback-url-error.js';
+import { emitSafely, type QueueEventSink } from '../internal/event-sink.js';
+import { ATTEMPTS_CEILING, BACKOFF_TYPE } from '../internal/retry-policy.js';
+import { checkCallbackUrl } from '../webhook/callback-url.js';
+import { webhookKeys, type WebhookSecret } from '../webhook/webhook-secret.js';
+import type { ChatJobData, ChatJobInput, ChatJobResult } from './chat-job.js';
+import { validateChatJob, validateJobOptions } from './validate-chat-job.js';
+
+export const DEFAULT_QUEUE_NAME = 'mistral-chat';
+
+/** The delivery queue of chat queue `name`. */
+export function webhookQueueName(name: string): string {
+  return `${name}-webhooks`;
+}
+
+export interface ChatQueueOptions {
+  connection: ConnectionOptions;
+  /** Queue name (default `mistral-chat`); the worker must use the same. */
+  name?: string;
+  /** BullMQ key prefix (default `bull`). */
+  prefix?: string;
+  /**
+   * The webhook setup the workers use, so that a callback is refused at enqueue time when it
+   * could not be signed or delivered. `secret` is only checked here, never stored.
+   */
+  webhook?: { secret?: WebhookSecret; allowHosts?: readonly string[] };
+  /** How long completed jobs (and their results) are kept (default 24 h). */
+  keepCompleted?: KeepJobs;
+  /** How long failed jobs are kept; their dead letters stay until replayed (default 7 days). */
+  keepFailed?: KeepJobs;
+  /** Receives `queue:enqueued`. */
+  events?: QueueEventSink;
+}
+
+/** A BullMQ queue of chat and agent jobs, with the callback policy `enqueueChat` enforces. */
+export interface ChatQueue {
+  readonly name: string;
+  /** The BullMQ queue: `getJob(id)`, `getJobCounts()`, `QueueEvents` on `name`, ... */
+  readonly queue: Queue<ChatJobData, ChatJobResult>;
+  /** True when a webhook secret was configured (callbacks are accepted). */
+  readonly signsWebhooks: boolean;
+  readonly allowHosts: readonly string[];
+  readonly events: QueueEventSink | undefined;
+  close(): Promise<void>;
+}
+
+export interface EnqueueOptions {
+  /** Your id for the job: enqueueing the same id again is a no-op while the job is kept. */
+  jobId?: string;
+  /** BullMQ priority: 1 is the highest; 0 or absent is "no priority" (served first in, first out). */
+  priority?: number;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  status: 'queued';
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * Creates the BullMQ queue chat jobs go to.
+ *
+ * @example
+ * const chat = createChatQueue({ connection, webhook: { secret: process.env.WEBHOOK_SECRET } });
+ * const { jobId } = await enqueueChat(chat, { messages, callbackUrl: 'https://example.com/hook' });
+ */
+export function createChatQueue(options: ChatQueueOptions): ChatQueue {
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const secret = options.webhook?.secret;
+  if (secret !== undefined) webhookKeys(secret); // a malformed secret fails here, not at delivery
+  const queue = new Queue<ChatJobData, ChatJobResult>(name, {
+    connection: options.connection,
+    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+    defaultJobOptions: {
+      attempts: ATTEMPTS_CEILING,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: options.keepCompleted ?? { age: DAY_SECONDS },
+      removeOnFail: options.keepFailed ?? { age: 7 * DAY_SECONDS },
+    },
+  });
+  queue.on('error', () => undefined);
+  return {
+    name,
+    queue,
+    signsWebhooks: secret !== undefined,
+    allowHosts: options.webhook?.allowHosts ?? [],
+    events: options.events,
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * Validates and queues a chat job (an agent job when `agentId` is given). Throws, before touching
+ * Redis, `InvalidJobError` for a job without messages or otherwise malformed, `CallbackUrlError`
+ * for a callback that is not http(s) or points at a private, loopback or link-local address (not
+ * in `allowHosts`) or at an endpoint disabled by a 410, and `WebhookSecretError` for a callback
+ * on a queue without a webhook secret.
+ */
+export async function enqueueChat(
+  queue: ChatQueue,
+  input: ChatJobInput,
+  options: EnqueueOptions = {},
+): Promise<EnqueueResult> {
+  const data = validateChatJob(input);
+  validateJobOptions(options);
+  if (data.callbackUrl !== undefined) {
+    checkCallbackUrl(data.callbackUrl, { allowHosts: queue.allowHosts });
+    if (!queue.signsWebhooks) webhookKeys(undefined); // throws webhook_secret_missing
+    const disabled = new QueueKeys(queue.queue.opts.prefix).toKey(
+      webhookQueueName(queue.name),
+      'disabled-endpoints',
+    );
+    const client = await queue.queue.client;
+    if ((await client.hexists(disabled, data.callbackUrl)) === 1) {
+      throw new CallbackUrlError(
+        'callback_url_disabled',
+        'This callback endpoint answered 410 Gone and was disabled',
+        new URL(data.callbackUrl).hostname,
+      );
+    }
+  }
+  const job = await queue.queue.add(data.agentId !== undefined ? 'agent' : 'chat', data, {
+    ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+    ...(options.priority ? { priority: options.priority } : {}),
+  });
+  const jobId = job.id!;
+  emitSafely(queue.events, 'queue:enqueued', { queue: queue.name, jobId });
+  return { jobId, status: 'queued' };
+}

@@ -1,0 +1,355 @@
+import {
+  backoffDelay,
+  InvalidArgumentError,
+  redactString,
+  toApiError,
+  type ApiError,
+  type BackoffOptions,
+  type RateLimiter,
+} from '@mistral-flows/core';
+import { StreamError } from '@mistral-flows/stream';
+import type { Mistral } from '@mistralai/mistralai';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import {
+  addDeadLetter,
+  deadLetterQueueName,
+  type DeadLetter,
+} from '../dead-letters/dead-letter.js';
+import { emitSafely, type QueueEventSink } from '../internal/event-sink.js';
+import { ATTEMPTS_CEILING, BACKOFF_TYPE } from '../internal/retry-policy.js';
+import {
+  createWebhookDispatcher,
+  type WebhookDispatcher,
+  type WebhookOptions,
+} from '../webhook/webhook-dispatcher.js';
+import { webhookId } from '../webhook/webhook-message.js';
+import type { ChatJobData, ChatJobProgress, ChatJobResult } from './chat-job.js';
+import { DEFAULT_QUEUE_NAME, webhookQueueName } from './chat-queue.js';
+import { jobOutcome } from './job-outcome.js';
+import { runChatJob } from './run-chat-job.js';
+
+export interface ChatWorkerOptions {
+  connection: ConnectionOptions;
+  /** The SDK client (`createClient()` from core) the jobs run with. */
+  client: Mistral;
+  /** Queue name (default `mistral-chat`), as given to `createChatQueue`. */
+  name?: string;
+  prefix?: string;
+  /** Jobs run at once by this worker (default 5). */
+  concurrency?: number;
+  /**
+   * BullMQ's limiter, shared by every worker of the queue (default 10 jobs per second). `false`
+   * removes it; a 429 then pauses only this worker.
+   */
+  limiter?: { max: number; duration: number } | false;
+  /** Attempts per job, the first included (default 3). A 429 does not count as one. */
+  attempts?: number;
+  /** Waits between attempts (default exponential from 2 s, doubling, no jitter, at most 5 min). */
+  backoff?: BackoffOptions;
+  /** Signs and delivers `chat.job.completed` / `chat.job.failed` webhooks to callback URLs. */
+  webhook?: WebhookOptions;
+  /** A core `RateLimiter` shared with other callers of the same API key (requests, tokens per minute). */
+  rateLimiter?: RateLimiter;
+  /** Receives `queue:active`, `queue:progress`, `queue:completed`, `queue:failed`, `queue:stalled` and the webhook events. */
+  events?: QueueEventSink;
+  /** Deadline of one model call. */
+  timeoutMs?: number;
+  /** Least time between two progress updates of a streamed job (default 250 ms). */
+  progressIntervalMs?: number;
+  /** BullMQ lock and stalled-job settings (defaults 30 s, 30 s, 1). */
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+  /** Start processing at once (default true). */
+  autorun?: boolean;
+}
+
+/** A running chat worker with its webhook dispatcher and dead-letter queue. */
+export interface ChatWorker {
+  readonly name: string;
+  readonly worker: Worker<ChatJobData, ChatJobResult>;
+  readonly webhooks: WebhookDispatcher | undefined;
+  readonly deadLetters: Queue<DeadLetter>;
+  close(): Promise<void>;
+}
+
+/** What a `chat.job.completed` / `chat.job.failed` webhook carries as `data`. */
+export interface ChatWebhookData {
+  queue: string;
+  jobId: string;
+  status: 'completed' | 'failed';
+  /** Attempts made, the last included. */
+  attempts: number;
+  result?: ChatJobResult;
+  error?: { code: string; message: string; status?: number };
+  metadata?: ChatJobData['metadata'];
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = {
+  initialDelayMs: 2_000,
+  multiplier: 2,
+  maxDelayMs: 300_000,
+  jitter: 'none',
+};
+
+/**
+ * Runs chat and agent jobs from queue `name` with the SDK client. Errors are classified by core:
+ * a 429 pauses the queue for its `Retry-After` (BullMQ's manual rate limit) and puts the job
+ * back without counting an attempt; 5xx, network errors and timeouts are retried with `backoff`
+ * up to `attempts`; other 4xx fail at once (`UnrecoverableError`). A job that fails for good goes
+ * to the dead-letter queue `<name>-dead-letters` with its last error. A job's result is its
+ * BullMQ return value and, when it has a callback URL, a signed webhook queued on
+ * `<name>-webhooks`, so that a failing receiver never runs the model again.
+ */
+export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
+  const {
+    connection,
+    client,
+    prefix,
+    concurrency = 5,
+    limiter = { max: 10, duration: 1_000 },
+    attempts = 3,
+    rateLimiter,
+    events,
+    timeoutMs,
+    progressIntervalMs = 250,
+  } = options;
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > ATTEMPTS_CEILING) {
+    throw new InvalidArgumentError(
+      'attempts',
+      `expected an integer from 1 to ${ATTEMPTS_CEILING}, got ${String(attempts)}`,
+    );
+  }
+  const base = { connection, ...(prefix !== undefined ? { prefix } : {}) };
+  const stalled = {
+    ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
+    ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
+    ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+  };
+  const webhooks = options.webhook
+    ? createWebhookDispatcher({
+        ...options.webhook,
+        ...base,
+        ...stalled,
+        name: webhookQueueName(name),
+        deadLetterQueue: deadLetterQueueName(name),
+        ...(events ? { events } : {}),
+      })
+    : undefined;
+  const deadLetters = new Queue<DeadLetter>(deadLetterQueueName(name), base);
+  // The chat queue itself, for its rate limit (Queue#rateLimit is BullMQ's non-deprecated form).
+  const queue = new Queue(name, base);
+  deadLetters.on('error', () => undefined);
+  queue.on('error', () => undefined);
+
+  const finalFailure = async (
+    job: Job<ChatJobData>,
+    error: { code: string; message: string; status?: number },
+  ) => {
+    const jobId = job.id!;
+    const attemptsMade = job.attemptsMade + 1;
+    await addDeadLetter(deadLetters, {
+      source: {
+        queue: name,
+        jobId,
+        name: job.name,
+        opts: {
+          attempts: ATTEMPTS_CEILING,
+          backoff: { type: BACKOFF_TYPE },
+          ...(job.opts.priority ? { priority: job.opts.priority } : {}),
+        },
+      },
+      data: job.data,
+      error,
+      attemptsMade,
+      failedAt: Date.now(),
+    });
+    if (job.data.callbackUrl !== undefined && webhooks) {
+      const data: ChatWebhookData = {
+        queue: name,
+        jobId,
+        status: 'failed',
+        attempts: attemptsMade,
+        error,
+        ...(job.data.metadata !== undefined ? { metadata: job.data.metadata } : {}),
+      };
+      await webhooks.send({
+        id: webhookId(name, jobId, 'failed', job.data.replays ?? 0),
+        url: job.data.callbackUrl,
+        type: 'chat.job.failed',
+        data,
+      });
+    }
+  };
+
+  const process = async (
+    job: Job<ChatJobData, ChatJobResult>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<ChatJobResult> => {
+    const data = job.data;
+    const jobId = job.id!;
+    emitSafely(events, 'queue:active', { queue: name, jobId, attempt: job.attemptsMade + 1 });
+    if (data.callbackUrl !== undefined && !webhooks) {
+      const error = {
+        code: 'webhook_secret_missing',
+        message: 'The job has a callback URL but this worker has no webhook secret',
+      };
+      await finalFailure(job, error);
+      throw new UnrecoverableError(error.message);
+    }
+    const progress = data.stream ? progressReporter(job, progressIntervalMs) : undefined;
+    let result: ChatJobResult;
+    try {
+      if (rateLimiter) await rateLimiter.acquire(signal ? { signal } : {});
+      result = await runChatJob(client, data, {
+        ...(signal ? { signal } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(progress ? { onDelta: progress.report } : {}),
+      });
+    } catch (error) {
+      const apiError: ApiError = StreamError.isInstance(error)
+        ? error.toApiError()
+        : toApiError(error);
+      const outcome = jobOutcome(apiError, job.attemptsMade, attempts);
+      switch (outcome.kind) {
+        case 'rate-limit':
+          rateLimiter?.penalize(outcome.delayMs);
+          await queue.rateLimit(outcome.delayMs);
+          throw Worker.RateLimitError();
+        case 'retry':
+          throw apiError;
+        case 'fail': {
+          const summary = {
+            code: apiError.code,
+            message: redactString(apiError.message),
+            ...(apiError.status !== undefined ? { status: apiError.status } : {}),
+          };
+          await finalFailure(job, summary);
+          throw new UnrecoverableError(summary.message);
+        }
+      }
+    }
+    await progress?.flush();
+    if (rateLimiter?.tokensPerMinute !== undefined && result.usage) {
+      rateLimiter.report(result.usage.totalTokens);
+    }
+    if (data.callbackUrl !== undefined && webhooks) {
+      const payload: ChatWebhookData = {
+        queue: name,
+        jobId,
+        status: 'completed',
+        attempts: job.attemptsMade + 1,
+        result,
+        ...(data.metadata !== undefined ? { metadata: data.metadata } : {}),
+      };
+      await webhooks.send({
+        id: webhookId(name, jobId, 'completed', data.replays ?? 0),
+        url: data.callbackUrl,
+        type: 'chat.job.completed',
+        data: payload,
+      });
+    }
+    return result;
+  };
+
+  const worker = new Worker<ChatJobData, ChatJobResult>(name, process, {
+    ...base,
+    ...stalled,
+    concurrency,
+    autorun: options.autorun ?? true,
+    ...(limiter ? { limiter } : {}),
+    settings: {
+      // Safety net for errors that did not go through the classification (a Redis failure while
+      // queueing the webhook, say): retried on the same backoff, failed once attempts run out.
+      backoffStrategy: (attemptsMade: number) =>
+        attemptsMade >= attempts ? -1 : backoffDelay(attemptsMade, backoff),
+    },
+  });
+  worker.on('error', () => undefined);
+  worker.on('progress', (job, progress) => {
+    emitSafely(events, 'queue:progress', { queue: name, jobId: job.id!, progress });
+  });
+  worker.on('completed', (job) => {
+    emitSafely(events, 'queue:completed', { queue: name, jobId: job.id! });
+  });
+  worker.on('stalled', (jobId) => {
+    emitSafely(events, 'queue:stalled', { queue: name, jobId });
+  });
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final = job.finishedOn !== undefined;
+    emitSafely(events, 'queue:failed', {
+      queue: name,
+      jobId: job.id!,
+      error: redactString(error.message),
+      willRetry: !final,
+    });
+    // Failures the processor did not see (too many stalls, the safety-net backoff giving up) are
+    // dead-lettered here; the dead letter's id makes a second add harmless.
+    if (final && error.name !== 'UnrecoverableError') {
+      finalFailure(job, { code: 'failed', message: redactString(error.message) }).catch(
+        () => undefined,
+      );
+    }
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    name,
+    worker,
+    webhooks,
+    deadLetters,
+    close() {
+      closing ??= (async () => {
+        await worker.close();
+        await webhooks?.close();
+        await Promise.all([deadLetters.close(), queue.close()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Reports a streamed job's progress at most every `intervalMs`, one Redis update at a time;
+ * `flush` waits for the update in flight and sends the final figures.
+ */
+function progressReporter(
+  job: Job<ChatJobData, ChatJobResult>,
+  intervalMs: number,
+): { report: (progress: ChatJobProgress) => void; flush: () => Promise<void> } {
+  let last = 0;
+  let latest: ChatJobProgress | undefined;
+  let sent: ChatJobProgress | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  let busy = false;
+  const send = (progress: ChatJobProgress) => {
+    busy = true;
+    sent = progress;
+    inFlight = job
+      .updateProgress({ ...progress })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  };
+  return {
+    report(progress) {
+      latest = progress;
+      const now = Date.now();
+      if (busy || now - last < intervalMs) return;
+      last = now;
+      send(progress);
+    },
+    async flush() {
+      await inFlight;
+      if (latest && latest !== sent) {
+        send(latest);
+        await inFlight;
+      }
+    },
+  };
+}
