@@ -36,3 +36,10 @@ export {
 } from './conversation/create-conversation.js';
 export { conversationKey, type PersistedConversation } from './persistence/persistence.js';
 export { AgentsError, type AgentsErrorCode } from './errors.js';
+export {
+  createAgentSystem,
+  agentSystemMachine,
+  type AgentSystem,
+  type AgentSystemOptions,
+  type AgentSystemStats,
+} from './system/agent-system.js';
