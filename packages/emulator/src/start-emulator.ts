@@ -42,8 +42,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (method === 'POST' && path === '/_emulator/reset') {
       req.resume();
-      runtime.reset();
-      sendJson(res, 200, { reset: true });
+      runtime.reset().then(
+        () => sendJson(res, 200, { reset: true }),
+        (error: unknown) =>
+          sendJson(res, 500, {
+            object: 'error',
+            message: String(error),
+            type: 'server_error',
+            param: null,
+            code: null,
+          }),
+      );
       return true;
     }
     if (method === 'GET' && path === '/_emulator/health') {
@@ -81,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const { port } = server.address() as AddressInfo;
   runtime.options.port = port;
+  runtime.batch.resume();
   const host = runtime.options.host.includes(':')
     ? `[${runtime.options.host}]`
     : runtime.options.host;
@@ -90,16 +100,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://${host}:${port}`,
     port,
     stats: () => runtime.snapshot(),
-    reset: () => {
-      runtime.reset();
-      return Promise.resolve();
-    },
+    reset: () => runtime.reset(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
+        const batchStopped = runtime.batch.stop();
         runtime.timers.clearAll();
         for (const res of runtime.held) res.destroy();
         runtime.held.clear();
-        server.close(() => resolve());
+        server.close(() => {
+          batchStopped.then(resolve, resolve);
+        });
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       });

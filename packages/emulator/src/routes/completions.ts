@@ -1,16 +1,9 @@
-import { agentJson } from '../agents/agent-store.js';
 import {
   completionBody,
   completionFrames,
   type CompletionMeta,
 } from '../completions/completion-output.js';
-import {
-  lastUserMessage,
-  toModelMessages,
-  toModelRequest,
-  turnStep,
-  type CompletionSettings,
-} from '../completions/to-model-request.js';
+import { prepareAgent, prepareChat } from '../completions/prepare-completion.js';
 import { epochSeconds } from '../http/clock.js';
 import { notFound, validationError } from '../http/http-error.js';
 import { hexId } from '../http/ids.js';
@@ -32,33 +25,15 @@ export const chatCompletions: RouteSpec = {
     const body = ctx.body as Json;
     const issues = validateRequest('ChatCompletionRequest', body);
     if (issues.length > 0) throw validationError(issues);
-    const model = body.model as string;
-    const messages = toModelMessages(body.messages as Json[]);
-    const request = toModelRequest(model, messages, body);
-    const turn = await runModelTurn(
-      ctx,
-      {
-        endpoint: 'chat',
-        model,
-        lastUserMessage: lastUserMessage(messages),
-        step: turnStep(messages),
-      },
-      request,
-    );
-    if (turn)
-      await sendCompletion(
-        ctx,
-        { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) },
-        turn,
-        body.stream === true,
-      );
+    const { model, request, scenario } = prepareChat(body);
+    const turn = await runModelTurn(ctx, scenario, request);
+    if (!turn) return;
+    const meta = { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) };
+    await sendCompletion(ctx, meta, turn, body.stream === true);
   },
 };
 
-/**
- * `POST /v1/agents/completions`: the agent's model, instructions (as a system message), tools and
- * `completion_args` apply wherever the request does not set its own.
- */
+/** `POST /v1/agents/completions`, streamed or not; 404 for an unknown agent. */
 export const agentsCompletions: RouteSpec = {
   body: 'json',
   service: 'api',
@@ -70,43 +45,11 @@ export const agentsCompletions: RouteSpec = {
     const agentId = body.agent_id as string;
     const agent = ctx.runtime.agents.get(agentId);
     if (!agent) throw notFound('Agent', agentId);
-    const config = agentJson(agent);
-    const model = config.model as string;
-    const messages = toModelMessages(body.messages as Json[]);
-    if (
-      typeof config.instructions === 'string' &&
-      config.instructions !== '' &&
-      messages[0]?.role !== 'system'
-    ) {
-      messages.unshift({ role: 'system', content: config.instructions });
-    }
-    const withTools =
-      body.tools === undefined || body.tools === null ? { ...body, tools: config.tools } : body;
-    const request = toModelRequest(
-      model,
-      messages,
-      withTools,
-      config.completion_args as CompletionSettings,
-    );
-    const turn = await runModelTurn(
-      ctx,
-      {
-        endpoint: 'agents',
-        model,
-        agentId,
-        agentName: config.name as string,
-        lastUserMessage: lastUserMessage(messages),
-        step: turnStep(messages),
-      },
-      request,
-    );
-    if (turn)
-      await sendCompletion(
-        ctx,
-        { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) },
-        turn,
-        body.stream === true,
-      );
+    const { model, request, scenario } = prepareAgent(body, agent);
+    const turn = await runModelTurn(ctx, scenario, request);
+    if (!turn) return;
+    const meta = { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) };
+    await sendCompletion(ctx, meta, turn, body.stream === true);
   },
 };
 

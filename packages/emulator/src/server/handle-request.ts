@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hashString } from '../model/prng.js';
+import { hasValidSignature } from '../routes/files.js';
 import {
   apiError,
   HttpError,
@@ -48,8 +49,16 @@ export function createRequestHandler(
     const spec = route.value;
     runtime.stats.countRequest(route.name);
 
+    const searchParams = new URLSearchParams(query);
     const key = runtime.options.apiKey;
-    if (key !== undefined && req.headers.authorization !== `Bearer ${key}`) {
+    const signed =
+      spec.signedAccess === true &&
+      hasValidSignature(
+        { query: searchParams, params },
+        runtime.signingSecret,
+        runtime.clock.now(),
+      );
+    if (key !== undefined && !signed && req.headers.authorization !== `Bearer ${key}`) {
       req.resume();
       throw new HttpError(401, {
         message: 'Unauthorized',
@@ -81,7 +90,7 @@ export function createRequestHandler(
       req,
       res,
       params,
-      query: new URLSearchParams(query),
+      query: searchParams,
       body,
       raw,
       runtime,
@@ -96,7 +105,11 @@ export function createRequestHandler(
     }
     const fault = header?.fault ?? (spec.modelCall ? runtime.faults.draw() : undefined);
     if (fault && (await applyFault(ctx, fault, spec.modelCall === true))) return;
-    await spec.handler(ctx);
+    try {
+      await spec.handler(ctx);
+    } catch (error) {
+      throw spec.service === 'files' ? toFilesError(error) : error;
+    }
   }
 }
 
@@ -137,6 +150,15 @@ function throwJsonError(error: unknown, fail: (issue: ValidationIssue) => HttpEr
     input: {},
     ctx: { error: message },
   });
+}
+
+/** The files and batch services wrap 422 details in the documented error body. */
+function toFilesError(error: unknown): unknown {
+  if (error instanceof HttpError && error.status === 422) {
+    const detail = (error.body as { detail?: unknown }).detail;
+    if (Array.isArray(detail)) return wrappedValidationError(detail as ValidationIssue[]);
+  }
+  return error;
 }
 
 /** Answers an error: the error's own answer, or a 500 for anything unexpected. */

@@ -28,5 +28,7 @@ export interface RouteSpec {
   body: 'json' | 'raw' | 'none';
   service: 'api' | 'files';
   modelCall?: boolean;
+  /** A valid signed-URL signature replaces the API key (file downloads). */
+  signedAccess?: boolean;
   handler: (ctx: RouteContext) => void | Promise<void>;
 }

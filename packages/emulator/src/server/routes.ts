@@ -1,7 +1,9 @@
 import { Router } from '../http/router.js';
 import * as agents from '../routes/agents.js';
+import * as batch from '../routes/batch-jobs.js';
 import * as completions from '../routes/completions.js';
 import * as conversations from '../routes/conversations.js';
+import * as files from '../routes/files.js';
 import * as models from '../routes/models.js';
 import type { RouteSpec } from './route.js';
 
@@ -31,5 +33,16 @@ export function createRouter(): Router<RouteSpec> {
     .add('DELETE', '/v1/conversations/{conversation_id}', conversations.deleteConversation)
     .add('GET', '/v1/conversations/{conversation_id}/history', conversations.conversationHistory)
     .add('GET', '/v1/conversations/{conversation_id}/messages', conversations.conversationMessages)
-    .add('POST', '/v1/conversations/{conversation_id}/restart', conversations.restartConversation);
+    .add('POST', '/v1/conversations/{conversation_id}/restart', conversations.restartConversation)
+    .add('POST', '/v1/files', files.uploadFile)
+    .add('GET', '/v1/files', files.listFiles)
+    .add('GET', '/v1/files/{file_id}', files.retrieveFile)
+    .add('DELETE', '/v1/files/{file_id}', files.deleteFile)
+    .add('GET', '/v1/files/{file_id}/content', files.downloadFile)
+    .add('GET', '/v1/files/{file_id}/url', files.fileSignedUrl)
+    .add('POST', '/v1/batch/jobs', batch.createBatchJob)
+    .add('GET', '/v1/batch/jobs', batch.listBatchJobs)
+    .add('GET', '/v1/batch/jobs/{job_id}', batch.getBatchJob)
+    .add('DELETE', '/v1/batch/jobs/{job_id}', batch.deleteBatchJob)
+    .add('POST', '/v1/batch/jobs/{job_id}/cancel', batch.cancelBatchJob);
 }

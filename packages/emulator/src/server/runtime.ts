@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { AgentStore } from '../agents/agent-store.js';
+import { BatchEngine } from '../batch/batch-engine.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { systemClock, type Clock } from '../http/clock.js';
@@ -11,8 +13,10 @@ import { checkScenarios, loadScenarioFile } from '../scenarios/scenario.js';
 import { ScenarioMatcher } from '../scenarios/scenario-matcher.js';
 import type { EmulatorStats } from '../stats/emulator-stats.js';
 import { StatsRecorder } from '../stats/stats-recorder.js';
+import { FileStore } from '../storage/file-store.js';
+import { JobStore } from '../storage/job-store.js';
 
-/** Everything one emulator instance holds: options, counters, timers and stores. */
+/** Everything one emulator instance holds: options, counters, timers, stores and the batch engine. */
 export class EmulatorRuntime {
   readonly options: ResolvedOptions;
   readonly clock: Clock;
@@ -23,6 +27,11 @@ export class EmulatorRuntime {
   readonly rateLimit?: TokenBucket;
   readonly agents: AgentStore;
   readonly conversations = new ConversationStore();
+  readonly files: FileStore;
+  readonly jobs: JobStore;
+  readonly batch: BatchEngine;
+  /** Signs file download URLs. */
+  readonly signingSecret = randomBytes(32).toString('hex');
   /** Responses held open by a `timeout` fault, destroyed by `close()`. */
   readonly held = new Set<ServerResponse>();
   openConnections = 0;
@@ -41,6 +50,18 @@ export class EmulatorRuntime {
     if (this.options.rps !== undefined)
       this.rateLimit = new TokenBucket(this.options.rps, () => clock.now());
     this.agents = new AgentStore(() => clock.now());
+    this.files = new FileStore(this.options.dataDir);
+    this.jobs = new JobStore(this.options.dataDir);
+    this.batch = new BatchEngine({
+      files: this.files,
+      jobs: this.jobs,
+      agents: this.agents,
+      timers: this.timers,
+      clock,
+      options: this.options,
+      stats: this.stats,
+      scenarios: this.scenarios,
+    });
   }
 
   snapshot(): EmulatorStats {
@@ -60,17 +81,28 @@ export class EmulatorRuntime {
       rateLimited: s.rateLimited,
       openConnections: this.openConnections,
       activeTimers: this.timers.size,
-      files: 0,
+      files: this.files.size,
       agents: this.agents.size,
       conversations: this.conversations.size,
       jobsCreated: s.jobsCreated,
-      jobsByStatus: {},
+      jobsByStatus: this.jobsByStatus(),
       jobsByMetadata: structuredClone(s.jobsByMetadata),
     };
   }
 
-  /** Clears counters and stored agents and conversations; rate limit, fault draws and scenario counts restart. */
-  reset(): void {
+  private jobsByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const job of this.jobs.list()) counts[job.status] = (counts[job.status] ?? 0) + 1;
+    return counts;
+  }
+
+  /**
+   * Clears counters and stored agents, conversations, files and jobs (on disk too); rate limit,
+   * fault draws and scenario counts restart.
+   */
+  async reset(): Promise<void> {
+    await this.batch.clear();
+    await this.files.clear();
     this.stats.reset();
     this.faults.reset();
     this.scenarios?.reset();
