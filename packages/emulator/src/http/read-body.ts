@@ -8,9 +8,11 @@ import { apiError } from './http-error.js';
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    // With a declared length the body is copied once into its final buffer.
+    const target = !tooLarge && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = Number.isFinite(declared) && declared > limit;
     const hardLimit = Math.max(limit * 4, 64 * 1024 * 1024);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -20,7 +22,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         if (size > hardLimit) req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (target) chunk.copy(target, size - chunk.length);
+      else chunks.push(chunk);
     });
     req.on('end', () => {
       if (tooLarge) {
@@ -29,6 +32,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
             code: 'payload_too_large',
           }),
         );
+      } else if (target) {
+        resolve(size === target.length ? target : target.subarray(0, size));
       } else {
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       }

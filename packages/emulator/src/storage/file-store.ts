@@ -82,7 +82,7 @@ export class FileStore {
       await writeFileAtomic(join(this.dir, `${record.id}.data`), content);
       await writeFileAtomic(join(this.dir, `${record.id}.json`), JSON.stringify(record));
     } else {
-      this.contents.set(record.id, [Buffer.from(content)]);
+      this.contents.set(record.id, [content]);
     }
     this.records.set(record.id, record);
   }
