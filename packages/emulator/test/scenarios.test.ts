@@ -106,6 +106,51 @@ describe('scenarios', () => {
     expect(chat.choices[0]!.message!.content).not.toBe('Large conversation reply.');
   });
 
+  it('reports a mid-stream error as a conversation.response.error event, and cuts a chat stream', async () => {
+    const { client } = await startTestEmulator({
+      scenarios: [
+        {
+          match: { lastUserMessage: 'overload' },
+          error: { status: 503, message: 'Model overloaded', midStream: true },
+        },
+      ],
+    });
+    const events: { event: string; data: unknown }[] = [];
+    for await (const event of await client.beta.conversations.startStream({
+      model,
+      inputs: 'overload me',
+    })) {
+      events.push(event);
+    }
+    expect(events.map((e) => e.event)).toEqual([
+      'conversation.response.started',
+      'conversation.response.error',
+    ]);
+    expect(events[1]!.data).toMatchObject({
+      type: 'conversation.response.error',
+      message: 'Model overloaded',
+      code: 503,
+    });
+
+    const chunks: unknown[] = [];
+    const failure = await (async () => {
+      for await (const event of await client.chat.stream({
+        model,
+        messages: [{ role: 'user', content: 'overload' }],
+      })) {
+        chunks.push(event.data);
+      }
+    })().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(chunks).toHaveLength(1);
+    // Not streamed: an ordinary error answer.
+    await expect(
+      client.chat.complete({ model, messages: [{ role: 'user', content: 'overload' }] }),
+    ).rejects.toMatchObject({
+      statusCode: 503,
+    });
+  });
+
   it('refuses an invalid scenario file at start', async () => {
     await expect(
       startTestEmulator({ scenarios: [{ match: {}, text: 'a', fault: '500' }] }),

@@ -27,20 +27,6 @@ export function sendText(
   res.end(text);
 }
 
-/** Sends bytes as `application/octet-stream`. */
-export function sendBytes(
-  res: ServerResponse,
-  bytes: Buffer,
-  headers?: Record<string, string>,
-): void {
-  res.writeHead(200, {
-    'content-type': 'application/octet-stream',
-    'content-length': bytes.length,
-    ...headers,
-  });
-  res.end(bytes);
-}
-
 /** 204 with no body. */
 export function sendNoContent(res: ServerResponse): void {
   res.writeHead(204);

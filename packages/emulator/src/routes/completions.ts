@@ -9,7 +9,10 @@ import { notFound, validationError } from '../http/http-error.js';
 import { hexId } from '../http/ids.js';
 import { sendJson } from '../http/respond.js';
 import { playFrames } from '../http/sse.js';
+import type { ModelRequest } from '../model/model-request.js';
 import type { ModelTurn } from '../model/scripted-model.js';
+import type { ScenarioInput } from '../scenarios/scenario-matcher.js';
+import { MidStreamError } from '../server/mid-stream-error.js';
 import { completionDelay, runModelTurn } from '../server/model-call.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
 import { validateRequest } from '../validation/validate-request.js';
@@ -26,10 +29,7 @@ export const chatCompletions: RouteSpec = {
     const issues = validateRequest('ChatCompletionRequest', body);
     if (issues.length > 0) throw validationError(issues);
     const { model, request, scenario } = prepareChat(body);
-    const turn = await runModelTurn(ctx, scenario, request);
-    if (!turn) return;
-    const meta = { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) };
-    await sendCompletion(ctx, meta, turn, body.stream === true);
+    await complete(ctx, model, scenario, request);
   },
 };
 
@@ -46,12 +46,33 @@ export const agentsCompletions: RouteSpec = {
     const agent = ctx.runtime.agents.get(agentId);
     if (!agent) throw notFound('Agent', agentId);
     const { model, request, scenario } = prepareAgent(body, agent);
-    const turn = await runModelTurn(ctx, scenario, request);
-    if (!turn) return;
-    const meta = { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) };
-    await sendCompletion(ctx, meta, turn, body.stream === true);
+    await complete(ctx, model, scenario, request);
   },
 };
+
+/** Runs the turn and answers it; a mid-stream scenario error sends the first chunk, then cuts the stream. */
+async function complete(
+  ctx: RouteContext,
+  model: string,
+  scenario: ScenarioInput,
+  request: ModelRequest,
+): Promise<void> {
+  const meta = { id: hexId(), model, created: epochSeconds(ctx.runtime.clock.now()) };
+  let turn: ModelTurn | undefined;
+  try {
+    turn = await runModelTurn(ctx, scenario, request);
+  } catch (error) {
+    if (!(error instanceof MidStreamError)) throw error;
+    const empty: ModelTurn = {
+      choices: [{ index: 0, content: '', pieces: [], toolCalls: [], finishReason: 'stop' }],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    };
+    ctx.fault = { kind: 'drop-after', chunks: 0 };
+    await sendCompletion(ctx, meta, empty, true);
+    return;
+  }
+  if (turn) await sendCompletion(ctx, meta, turn, ctx.streaming);
+}
 
 /** Sends a chat completion as JSON or as an SSE stream, under the latency model and any drop fault. */
 export async function sendCompletion(

@@ -12,7 +12,8 @@ import { notFound, validationError } from '../http/http-error.js';
 import { prefixedId } from '../http/ids.js';
 import { intParam, jsonObjectParam, metadataMatches } from '../http/query-params.js';
 import { sendJson, sendNoContent } from '../http/respond.js';
-import { playFrames } from '../http/sse.js';
+import { eventFrame, playFrames } from '../http/sse.js';
+import { MidStreamError } from '../server/mid-stream-error.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
 import { validateRequest } from '../validation/validate-request.js';
 
@@ -133,6 +134,60 @@ function respond(
   });
 }
 
+/**
+ * Answers a mid-stream scenario error: `conversation.response.started`, then
+ * `conversation.response.error` with the message and status code, then the end of the stream.
+ */
+function respondMidStreamError(
+  ctx: RouteContext,
+  conversationId: string,
+  error: MidStreamError,
+): void {
+  const created_at = isoTime(ctx.runtime.clock.now());
+  const frames = [
+    eventFrame(
+      'conversation.response.started',
+      JSON.stringify({
+        type: 'conversation.response.started',
+        created_at,
+        conversation_id: conversationId,
+      }),
+    ),
+    eventFrame(
+      'conversation.response.error',
+      JSON.stringify({
+        type: 'conversation.response.error',
+        created_at,
+        message: error.message,
+        code: error.status,
+      }),
+    ),
+  ];
+  const stats = ctx.runtime.stats;
+  stats.openStreams++;
+  playFrames(ctx.res, frames, ctx.runtime.timers, {
+    onEnd(outcome) {
+      stats.openStreams--;
+      if (outcome === 'completed') stats.completedStreams++;
+    },
+  });
+}
+
+/** Runs a turn; false when a fault or a mid-stream error already answered the request. */
+async function turnOrError(
+  ctx: RouteContext,
+  conversationId: string,
+  run: () => Promise<TurnResult | undefined>,
+): Promise<TurnResult | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof MidStreamError)) throw error;
+    respondMidStreamError(ctx, conversationId, error);
+    return undefined;
+  }
+}
+
 /** Waits out the latency of a non-streamed turn; false when the client left or the emulator closed. */
 async function waitLatency(
   ctx: RouteContext,
@@ -191,7 +246,9 @@ export const startConversation: RouteSpec = {
     };
     const responder = responderFor(ctx, conversation);
     const inputs = inputEntries(ctx, body.inputs);
-    const result = await runConversationTurn(ctx, inputs, responder, null);
+    const result = await turnOrError(ctx, conversation.id, () =>
+      runConversationTurn(ctx, inputs, responder, null),
+    );
     if (!result) return;
     if (body.store !== false) {
       conversation.entries = [...inputs, ...result.outputs];
@@ -214,11 +271,9 @@ export const appendConversation: RouteSpec = {
     if (issues.length > 0) throw validationError(issues);
     const inputs = inputEntries(ctx, body.inputs);
     const entries = [...conversation.entries, ...inputs];
-    const result = await runConversationTurn(
-      ctx,
-      entries,
-      responderFor(ctx, conversation),
-      body.completion_args as Json | null,
+    const responder = responderFor(ctx, conversation);
+    const result = await turnOrError(ctx, conversation.id, () =>
+      runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
     );
     if (!result) return;
     if (body.store !== false) {
@@ -258,11 +313,9 @@ export const restartConversation: RouteSpec = {
     };
     const inputs = inputEntries(ctx, body.inputs);
     const entries = [...source.entries.slice(0, index + 1), ...inputs];
-    const result = await runConversationTurn(
-      ctx,
-      entries,
-      responderFor(ctx, conversation),
-      body.completion_args as Json | null,
+    const responder = responderFor(ctx, conversation);
+    const result = await turnOrError(ctx, conversation.id, () =>
+      runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
     );
     if (!result) return;
     if (body.store !== false) {

@@ -14,7 +14,14 @@ export interface ScenarioInput {
 
 export type ScenarioOutcome =
   | { kind: 'reply'; reply: ScriptedReply }
-  | { kind: 'error'; status: number; body: unknown; retryAfter?: number }
+  | {
+      kind: 'error';
+      status: number;
+      body: unknown;
+      message: string;
+      retryAfter?: number;
+      midStream?: boolean;
+    }
   | { kind: 'fault'; fault: Fault };
 
 interface CompiledRule {
@@ -71,14 +78,22 @@ export class ScenarioMatcher {
 function outcome(rule: ScenarioRule, groups: RegExpExecArray | null): ScenarioOutcome {
   if (rule.fault !== undefined) return { kind: 'fault', fault: parseFault(rule.fault)! };
   if (rule.error !== undefined) {
-    const { status, message, body, retryAfter } = rule.error;
+    const {
+      status,
+      message = `Scripted error ${status}`,
+      body,
+      retryAfter,
+      midStream,
+    } = rule.error;
     return {
       kind: 'error',
       status,
+      message,
       retryAfter,
+      midStream,
       body: body ?? {
         object: 'error',
-        message: message ?? `Scripted error ${status}`,
+        message,
         type: status >= 500 ? 'server_error' : 'invalid_request_error',
         param: null,
         code: null,

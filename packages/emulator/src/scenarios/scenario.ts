@@ -27,7 +27,14 @@ export interface ScenarioRule {
   match?: ScenarioMatch;
   text?: string;
   toolCalls?: { name: string; arguments?: string | Record<string, unknown> }[];
-  error?: { status: number; message?: string; body?: unknown; retryAfter?: number };
+  /** An error answer; with `midStream`, a streamed answer starts and then reports the error. */
+  error?: {
+    status: number;
+    message?: string;
+    body?: unknown;
+    retryAfter?: number;
+    midStream?: boolean;
+  };
   fault?: string;
   times?: number;
 }

@@ -8,6 +8,7 @@ import {
   validationError,
   wrappedValidationError,
 } from '../http/http-error.js';
+import { hexId } from '../http/ids.js';
 import { readBody } from '../http/read-body.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
@@ -46,6 +47,7 @@ export function createRequestHandler(
       throw apiError(404, `No route for ${method} ${path}`, { code: 'not_found' });
     }
     const { route, params } = match;
+    const requestKey = () => `${method} ${path}?${query} ${hashString(raw.toString('latin1'))}`;
     const spec = route.value;
     runtime.stats.countRequest(route.name);
 
@@ -62,7 +64,7 @@ export function createRequestHandler(
       req.resume();
       throw new HttpError(401, {
         message: 'Unauthorized',
-        request_id: hashString(String(Date.now())).toString(16),
+        request_id: hexId(),
       });
     }
     if (runtime.rateLimit) {
@@ -93,13 +95,11 @@ export function createRequestHandler(
       query: searchParams,
       body,
       raw,
+      streaming: (body as { stream?: unknown } | undefined)?.stream === true,
       runtime,
       baseUrl: `http://${req.headers.host ?? `${runtime.options.host}:${runtime.options.port}`}${prefix}`,
     };
-    const header = runtime.faults.fromHeaders(
-      req.headers,
-      () => `${route.name} ${hashString(raw.toString('latin1'))}`,
-    );
+    const header = runtime.faults.fromHeaders(req.headers, requestKey);
     if (header && 'invalid' in header) {
       throw apiError(400, `Invalid emulator fault: ${header.invalid}`, { code: 'invalid_fault' });
     }

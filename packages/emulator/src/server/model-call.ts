@@ -3,12 +3,14 @@ import type { ModelRequest } from '../model/model-request.js';
 import { runScriptedModel, type ModelTurn } from '../model/scripted-model.js';
 import type { ScenarioInput } from '../scenarios/scenario-matcher.js';
 import { applyFault } from './apply-fault.js';
+import { MidStreamError } from './mid-stream-error.js';
 import type { RouteContext } from './route.js';
 
 /**
  * Runs one model turn: a matching scenario rule may answer with an error, inject a fault or give
  * the exact reply; otherwise the scripted model generates it. Returns undefined when a fault
- * already dealt with the request.
+ * already dealt with the request; throws `MidStreamError` for a mid-stream scenario error on a
+ * streamed request.
  */
 export async function runModelTurn(
   ctx: RouteContext,
@@ -20,6 +22,8 @@ export async function runModelTurn(
   let reply;
   if (outcome?.kind === 'fault') {
     if (await applyFault(ctx, outcome.fault, true)) return undefined;
+  } else if (outcome?.kind === 'error' && outcome.midStream && ctx.streaming) {
+    throw new MidStreamError(outcome.status, outcome.message);
   } else if (outcome?.kind === 'error') {
     const headers: Record<string, string> = {};
     if (outcome.retryAfter !== undefined) headers['retry-after'] = String(outcome.retryAfter);

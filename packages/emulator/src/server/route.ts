@@ -12,6 +12,8 @@ export interface RouteContext {
   body: unknown;
   /** The raw body (`body: 'raw'` routes, such as multipart uploads). */
   raw: Buffer;
+  /** The request asks for a streamed answer (`"stream": true`). */
+  streaming: boolean;
   /** A `drop-after` fault the handler applies to its stream. */
   fault?: Fault;
   runtime: EmulatorRuntime;
