@@ -1,4 +1,4 @@
-import { Queue, QueueKeys, type ConnectionOptions, type KeepJobs } from 'bullmq';
+import { Queue, QueueKeys, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { CallbackUrlError } from '../errors/callback-url-error.js';
 import { emitSafely, type QueueEventSink } from '../internal/event-sink.js';
 import { ATTEMPTS_CEILING, BACKOFF_TYPE } from '../internal/retry-policy.js';
@@ -25,10 +25,10 @@ export interface ChatQueueOptions {
    * could not be signed or delivered. `secret` is only checked here, never stored.
    */
   webhook?: { secret?: WebhookSecret; allowHosts?: readonly string[] };
-  /** How long completed jobs (and their results) are kept (default 24 h). */
-  keepCompleted?: KeepJobs;
-  /** How long failed jobs are kept; their dead letters stay until replayed (default 7 days). */
-  keepFailed?: KeepJobs;
+  /** BullMQ's `removeOnComplete` for chat jobs: how long results are kept (default 24 h). */
+  removeOnComplete?: JobsOptions['removeOnComplete'];
+  /** BullMQ's `removeOnFail`; dead letters stay until replayed whatever it is (default 7 days). */
+  removeOnFail?: JobsOptions['removeOnFail'];
   /** Receives `queue:enqueued`. */
   events?: QueueEventSink;
 }
@@ -76,8 +76,8 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
     defaultJobOptions: {
       attempts: ATTEMPTS_CEILING,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: options.keepCompleted ?? { age: DAY_SECONDS },
-      removeOnFail: options.keepFailed ?? { age: 7 * DAY_SECONDS },
+      removeOnComplete: options.removeOnComplete ?? { age: DAY_SECONDS },
+      removeOnFail: options.removeOnFail ?? { age: 7 * DAY_SECONDS },
     },
   });
   queue.on('error', () => undefined);

@@ -269,15 +269,17 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     },
   });
   worker.on('error', () => undefined);
-  worker.on('progress', (job, progress) => {
-    emitSafely(events, 'queue:progress', { queue: name, jobId: job.id!, progress });
-  });
-  worker.on('completed', (job) => {
-    emitSafely(events, 'queue:completed', { queue: name, jobId: job.id! });
-  });
-  worker.on('stalled', (jobId) => {
-    emitSafely(events, 'queue:stalled', { queue: name, jobId });
-  });
+  if (events) {
+    worker.on('progress', (job, progress) => {
+      emitSafely(events, 'queue:progress', { queue: name, jobId: job.id!, progress });
+    });
+    worker.on('completed', (job) => {
+      emitSafely(events, 'queue:completed', { queue: name, jobId: job.id! });
+    });
+    worker.on('stalled', (jobId) => {
+      emitSafely(events, 'queue:stalled', { queue: name, jobId });
+    });
+  }
   worker.on('failed', (job, error) => {
     if (!job) return;
     const final = job.finishedOn !== undefined;

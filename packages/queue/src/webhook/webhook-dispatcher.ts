@@ -7,7 +7,7 @@ import {
   Worker,
   type ConnectionOptions,
   type Job,
-  type KeepJobs,
+  type JobsOptions,
 } from 'bullmq';
 import {
   addDeadLetter,
@@ -54,8 +54,11 @@ export interface WebhookDispatcherOptions extends WebhookOptions {
   lockDuration?: number;
   stalledInterval?: number;
   maxStalledCount?: number;
-  /** How long delivered webhooks are kept, which is how long a duplicate is recognised (default 24 h). */
-  keepDelivered?: KeepJobs;
+  /**
+   * BullMQ's `removeOnComplete` for deliveries: while a delivery is kept, a second send of its
+   * id is recognised as a duplicate (default 24 h).
+   */
+  removeOnComplete?: JobsOptions['removeOnComplete'];
 }
 
 /** A delivery queue with its worker: signed, retried, idempotent webhooks. */
@@ -64,7 +67,7 @@ export interface WebhookDispatcher {
   readonly worker: Worker<WebhookDelivery, DeliveryResult> | undefined;
   /**
    * Queues a webhook. Idempotent on `message.id`: a second send of the same id (a job that ran
-   * again after a crash) is dropped while the first delivery is kept (`keepDelivered`).
+   * again after a crash) is dropped while the first delivery is kept (`removeOnComplete`).
    */
   send(message: WebhookMessage): Promise<void>;
   /** True when the endpoint answered 410 Gone and gets no more deliveries. */
@@ -231,7 +234,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
           jobId: message.id,
           attempts: ATTEMPTS_CEILING,
           backoff: { type: BACKOFF_TYPE },
-          removeOnComplete: options.keepDelivered ?? { age: DAY_SECONDS },
+          removeOnComplete: options.removeOnComplete ?? { age: DAY_SECONDS },
           removeOnFail: { age: 7 * DAY_SECONDS },
         },
       );
