@@ -159,6 +159,21 @@ export class BatchEngine {
     return this.deps.clock.now();
   }
 
+  /** Waits `ms`, or less when the run is woken (cancel, delete, stop) or the timers are cleared. */
+  private pause(state: RunState, ms: number): Promise<void> {
+    const { timers } = this.deps;
+    if (this.stopped || state.deleted || state.cancel) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = timers.set(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1)), resolve);
+      state.wake = () => {
+        timers.clear(timer);
+        resolve();
+      };
+    }).finally(() => {
+      state.wake = undefined;
+    });
+  }
+
   private finishStatus(job: BatchJobRecord, status: BatchStatus): void {
     job.status = status;
     job.completed_at = epochSeconds(this.now());
@@ -166,7 +181,7 @@ export class BatchEngine {
   }
 
   private async run(job: BatchJobRecord, state: RunState): Promise<void> {
-    const { files, jobs, options, timers } = this.deps;
+    const { files, jobs, options } = this.deps;
     const deadline = job.createdMs + (job.timeoutHours * 3_600_000) / options.batchClockScale;
     const requested = job.metadata?.emulator_fault;
     const fault = (
@@ -258,14 +273,7 @@ export class BatchEngine {
         if (fault === 'fail' && job.completed_requests >= half) return 'FAILED';
         if (fault !== 'stall') return undefined;
         // Stalled: wait for a cancel, a delete, the deadline or the emulator closing.
-        await new Promise<void>((resolve) => {
-          const timer = timers.set(resolve, Math.min(deadline - this.now(), 2 ** 31 - 1), resolve);
-          state.wake = () => {
-            timers.clear(timer);
-            resolve();
-          };
-        });
-        state.wake = undefined;
+        await this.pause(state, deadline - this.now());
       }
     };
 
@@ -286,7 +294,7 @@ export class BatchEngine {
           const now = this.now();
           if (options.batchRps !== undefined) {
             const due = startedAt + (job.completed_requests * 1000) / options.batchRps;
-            if (due > now) await timers.sleep(due - now);
+            if (due > now) await this.pause(state, due - now);
           } else if (now - sliceStart >= sliceMs) {
             await nextTurn();
             sliceStart = this.now();
@@ -297,7 +305,8 @@ export class BatchEngine {
           }
         }
       }
-      ending ??= await checkpoint();
+      // Every line ran: only a stop or a delete can still keep the job from finishing.
+      if (ending === undefined && (this.stopped || state.deleted)) ending = 'abandon';
     }
     if (ending === 'abandon') {
       await output.abort();
