@@ -35,7 +35,7 @@ export interface BenchContext {
   rounds: number;
   /** Unmeasured rounds first. */
   warmup: number;
-  log(line: string): void;
+  log: (line: string) => void;
   /** Starts the emulator in a child process, so that its CPU is not counted in ours. */
   startEmulator(args?: string[]): Promise<ChildEmulator>;
 }

@@ -9,9 +9,11 @@ const readme = new URL('../README.md', import.meta.url);
 const text = readFileSync(readme, 'utf8');
 const block = [
   '<!-- diagram:start -->',
+  '',
   '```mermaid',
   toMermaid(conversationMachine).trim(),
   '```',
+  '',
   '<!-- diagram:end -->',
 ].join('\n');
 const next = text.replace(/<!-- diagram:start -->[\s\S]*<!-- diagram:end -->/, block);

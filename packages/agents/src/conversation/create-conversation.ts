@@ -21,6 +21,7 @@ import type {
   ConversationMessage,
   PendingCall,
   Turn,
+  TurnError,
 } from '../machine/types.js';
 import {
   conversationKey,
@@ -202,73 +203,172 @@ function startConversation(
 export function wrapActor(
   actor: ConversationActor,
   deps: { id: string; store: Store; bus: EventBus<AgentEvents> | undefined; started?: boolean },
-): Conversation {
-  const { id, store, bus } = deps;
-  const writer = new SnapshotWriter(store, conversationKey(id), (error) =>
-    bus?.emit('agent:error', {
-      conversationId: id,
-      error: error instanceof Error ? error : new Error(String(error)),
-    }),
-  );
-  let settled = -1;
-  const persist = () => {
-    const snap = actor.getSnapshot();
-    if (snap.context.settled === settled) return;
-    settled = snap.context.settled;
-    writer.save({
+): ConversationHandle {
+  return new ConversationHandle(actor, deps.id, deps.store, deps.bus, deps.started ?? false);
+}
+
+const TURN_EVENTS = [
+  'turn-start',
+  'text-delta',
+  'restart',
+  'tool-call',
+  'approval-required',
+  'tool-result',
+  'turn-end',
+  'turn-error',
+  'retry',
+] as const;
+
+/**
+ * One conversation's handle. A class rather than closures: an agent system keeps thousands of
+ * them resident, and prototype methods cost nothing per instance.
+ */
+export class ConversationHandle implements Conversation {
+  /** When the conversation last changed (for passivation). */
+  lastActive = Date.now();
+  private readonly writer: SnapshotWriter;
+  private settled = -1;
+
+  constructor(
+    readonly actor: ConversationActor,
+    readonly id: string,
+    store: Store,
+    private readonly bus: EventBus<AgentEvents> | undefined,
+    started: boolean,
+  ) {
+    this.writer = new SnapshotWriter(
+      store,
+      conversationKey(id),
+      bus ? (error) => this.reportWriteError(error) : noop,
+    );
+    actor.subscribe({ next: () => this.onSnapshot(), error: noop });
+    if (bus) publishToBus(actor, id, bus);
+    if (!started) actor.start();
+    // A conversation restored in `retrying` has lost its timer with the process: retry now. One
+    // restored in `runningTools` with every result stored moves on at the next event: send it one.
+    const snapshot = actor.getSnapshot();
+    if (snapshot.matches('retrying')) actor.send({ type: 'user.retry' });
+    else if (snapshot.matches('runningTools')) actor.send({ type: 'conversation.resume' });
+    this.onSnapshot();
+  }
+
+  send(text: string): Promise<Turn> {
+    return new Promise<Turn>((resolve, reject) => {
+      let stop: (() => void) | undefined;
+      const finish = (fn: () => void) => {
+        stop?.();
+        stop = undefined;
+        fn();
+      };
+      stop = this.runTurn(text, (event) => {
+        if (event.type === 'turn-end') finish(() => resolve(event.turn));
+        else if (event.type === 'turn-error') finish(() => reject(turnError(event.error)));
+      });
+    });
+  }
+
+  stream(text: string): Observable<ConversationStreamEvent> {
+    return new Observable<ConversationStreamEvent>((subscriber) => {
+      let stop: (() => void) | undefined;
+      try {
+        stop = this.runTurn(text, (event) => {
+          subscriber.next(event);
+          if (event.type === 'turn-end') subscriber.complete();
+          else if (event.type === 'turn-error') subscriber.error(turnError(event.error));
+        });
+      } catch (error) {
+        subscriber.error(error);
+      }
+      return () => {
+        stop?.();
+        if (!subscriber.closed && !this.actor.getSnapshot().matches('idle'))
+          this.actor.send({ type: 'user.cancel' });
+      };
+    });
+  }
+
+  approve(callId: string): void {
+    assertPendingCall(this.actor, callId);
+    this.actor.send({ type: 'tool.approve', callId });
+  }
+
+  reject(callId: string, reason?: string): void {
+    assertPendingCall(this.actor, callId);
+    this.actor.send({ type: 'tool.reject', callId, ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  cancel(): void {
+    this.actor.send({ type: 'user.cancel' });
+  }
+
+  retry(): void {
+    this.actor.send({ type: 'user.retry' });
+  }
+
+  reset(): void {
+    this.actor.send({ type: 'user.reset' });
+  }
+
+  history(): ConversationMessage[] {
+    return this.actor.getSnapshot().context.messages;
+  }
+
+  state(): string {
+    const value = this.actor.getSnapshot().value;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.flush();
+    this.actor.stop();
+  }
+
+  private onSnapshot(): void {
+    this.lastActive = Date.now();
+    const snap = this.actor.getSnapshot();
+    if (snap.context.settled === this.settled) return;
+    this.settled = snap.context.settled;
+    this.writer.save({
       format: 1,
-      id,
-      snapshot: actor.getPersistedSnapshot(),
+      id: this.id,
+      snapshot: this.actor.getPersistedSnapshot(),
       historyLength: snap.context.messages.length,
       updatedAt: new Date().toISOString(),
     });
-  };
-  actor.subscribe({ next: persist, error: () => undefined });
-  if (bus) publishToBus(actor, id, bus);
-  if (!deps.started) actor.start();
-  // A conversation restored in `retrying` has lost its timer with the process: retry now. One
-  // restored in `runningTools` with every result stored moves on at the next event: send it one.
-  if (actor.getSnapshot().matches('retrying')) actor.send({ type: 'user.retry' });
-  else if (actor.getSnapshot().matches('runningTools')) actor.send({ type: 'conversation.resume' });
-  persist();
+  }
 
-  const stateName = () => {
-    const value = actor.getSnapshot().value;
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  };
+  private reportWriteError(error: unknown): void {
+    this.bus?.emit('agent:error', {
+      conversationId: this.id,
+      error: error instanceof Error ? error : new Error(String(error)),
+    });
+  }
 
-  const runTurn = (text: string, listener: (event: ConversationEmitted) => void): (() => void) => {
+  /** Starts a turn and forwards its events to `listener`; returns the function that stops listening. */
+  private runTurn(text: string, listener: (event: ConversationEmitted) => void): () => void {
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('text', 'a message must be a non-empty string');
     }
-    const snap = actor.getSnapshot();
+    const snap = this.actor.getSnapshot();
     if (snap.matches('failed')) {
       throw new AgentsError(
         'conversation_failed',
-        `Conversation "${id}" has failed (${snap.context.lastError?.code ?? 'unknown'}: ${snap.context.lastError?.message ?? ''}); call retry() or reset() before sending`,
+        `Conversation "${this.id}" has failed (${snap.context.lastError?.code ?? 'unknown'}: ${snap.context.lastError?.message ?? ''}); call retry() or reset() before sending`,
       );
     }
     if (!snap.matches('idle')) {
       throw new AgentsError(
         'conversation_busy',
-        `Conversation "${id}" is ${stateName()}; wait for the turn to end or cancel() it`,
+        `Conversation "${this.id}" is ${this.state()}; wait for the turn to end or cancel() it`,
       );
     }
     const turnNumber = snap.context.turn + 1;
-    const subs = (
-      [
-        'turn-start',
-        'text-delta',
-        'restart',
-        'tool-call',
-        'approval-required',
-        'tool-result',
-        'turn-end',
-        'turn-error',
-        'retry',
-      ] as const
-    ).map((type) => actor.on(type, listener as never));
-    const watch = actor.subscribe((s) => {
+    const subs = TURN_EVENTS.map((type) => this.actor.on(type, listener as never));
+    const watch = this.actor.subscribe((s) => {
       if ((s.matches('idle') || s.status === 'done') && s.context.lastTurn?.turn !== turnNumber) {
         listener({
           type: 'turn-error',
@@ -276,89 +376,19 @@ export function wrapActor(
         });
       }
     });
-    actor.send({ type: 'user.send', text });
+    this.actor.send({ type: 'user.send', text });
     return () => {
       for (const sub of subs) sub.unsubscribe();
       watch.unsubscribe();
     };
-  };
+  }
+}
 
-  return {
-    id,
-    actor,
-    send(text) {
-      return new Promise<Turn>((resolve, reject) => {
-        let stop: (() => void) | undefined;
-        const finish = (fn: () => void) => {
-          stop?.();
-          stop = undefined;
-          fn();
-        };
-        stop = runTurn(text, (event) => {
-          if (event.type === 'turn-end') finish(() => resolve(event.turn));
-          else if (event.type === 'turn-error') {
-            const code =
-              event.error.code === 'cancelled' ? 'conversation_cancelled' : 'conversation_failed';
-            finish(() =>
-              reject(
-                new AgentsError(code, `Turn failed (${event.error.code}): ${event.error.message}`, {
-                  cause: event.error,
-                }),
-              ),
-            );
-          }
-        });
-        if (!stop) return;
-      });
-    },
-    stream(text) {
-      return new Observable<ConversationStreamEvent>((subscriber) => {
-        let stop: (() => void) | undefined;
-        try {
-          stop = runTurn(text, (event) => {
-            subscriber.next(event);
-            if (event.type === 'turn-end') subscriber.complete();
-            else if (event.type === 'turn-error') {
-              subscriber.error(
-                new AgentsError(
-                  event.error.code === 'cancelled'
-                    ? 'conversation_cancelled'
-                    : 'conversation_failed',
-                  event.error.message,
-                  { cause: event.error },
-                ),
-              );
-            }
-          });
-        } catch (error) {
-          subscriber.error(error);
-        }
-        return () => {
-          stop?.();
-          const s = actor.getSnapshot();
-          if (!subscriber.closed && !s.matches('idle')) actor.send({ type: 'user.cancel' });
-        };
-      });
-    },
-    approve(callId) {
-      assertPendingCall(actor, callId);
-      actor.send({ type: 'tool.approve', callId });
-    },
-    reject(callId, reason) {
-      assertPendingCall(actor, callId);
-      actor.send({ type: 'tool.reject', callId, ...(reason !== undefined ? { reason } : {}) });
-    },
-    cancel: () => actor.send({ type: 'user.cancel' }),
-    retry: () => actor.send({ type: 'user.retry' }),
-    reset: () => actor.send({ type: 'user.reset' }),
-    history: () => actor.getSnapshot().context.messages,
-    state: stateName,
-    flush: () => writer.flush(),
-    async close() {
-      await writer.flush();
-      actor.stop();
-    },
-  };
+function noop(): void {}
+
+function turnError(error: TurnError): AgentsError {
+  const code = error.code === 'cancelled' ? 'conversation_cancelled' : 'conversation_failed';
+  return new AgentsError(code, `Turn failed (${error.code}): ${error.message}`, { cause: error });
 }
 
 function assertPendingCall(actor: ConversationActor, callId: string): void {

@@ -21,7 +21,11 @@ import type {
   RunToolsInput,
 } from './types.js';
 
-const zeroUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+/** Shared, frozen starting values: the context is replaced, never mutated, so they can be shared. */
+const ZERO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const DEFAULT_BACKOFF = Object.freeze({ initialDelayMs: 500, maxDelayMs: 30_000 });
+const zeroUsage = (): Usage => ZERO_USAGE;
 const addUsage = (a: Usage, b: Usage | undefined): Usage =>
   b
     ? {
@@ -403,16 +407,16 @@ export const conversationMachine = setup({
     instructions: input.instructions,
     maxSteps: input.maxSteps ?? 10,
     maxRetries: input.maxRetries ?? 3,
-    backoff: input.backoff ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
-    messages: [],
+    backoff: input.backoff ?? DEFAULT_BACKOFF,
+    messages: NONE,
     serverConversationId: undefined,
     serverSynced: 0,
     turn: 0,
     toolRounds: 0,
     steps: 0,
     streamingText: '',
-    pendingCalls: [],
-    turnResults: [],
+    pendingCalls: NONE,
+    turnResults: NONE,
     finalAnswerOnly: false,
     stopReason: undefined,
     previousCallSignature: undefined,

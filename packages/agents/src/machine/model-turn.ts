@@ -44,10 +44,16 @@ export function modelTurnActor(deps: ModelTurnDeps) {
       if (deps.semaphore) release = await deps.semaphore.acquire({ signal: controller.signal });
       if (deps.rateLimiter) await deps.rateLimiter.acquire({ signal: controller.signal });
       if (controller.signal.aborted) return;
+      const coalesce = deltaCoalescer(send);
       subscription = openStream(deps, input).subscribe({
-        next: (event) => onEvent(event, deps, send),
+        next: (event) => {
+          if (event.type === 'text-delta') return coalesce.add(event.text);
+          coalesce.flush();
+          onEvent(event, deps, send);
+        },
         error: (error: unknown) => {
           release?.();
+          coalesce.flush();
           send({ type: 'model.error', error: toTurnError(error) });
         },
         complete: () => release?.(),
@@ -116,6 +122,31 @@ function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<Stre
     { model: input.model!, messages: [...system, ...toSdkMessages(input.messages)], ...toolFields },
     options,
   );
+}
+
+/**
+ * Merges the text deltas that arrive in one burst (one turn of the event loop) into one
+ * `model.delta`. A model streaming at its own pace gets one event per chunk; a burst of chunks
+ * read from one network packet costs the machine one context update instead of dozens.
+ */
+function deltaCoalescer(send: (event: ConversationEvent) => void) {
+  let pending = '';
+  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    send({ type: 'model.delta', text });
+  };
+  return {
+    add(text: string) {
+      pending += text;
+      scheduled ??= setImmediate(flush);
+    },
+    flush,
+  };
 }
 
 function onEvent(

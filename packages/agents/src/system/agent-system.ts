@@ -13,6 +13,7 @@ import {
   prepareForResume,
   wrapActor,
   type Conversation,
+  type ConversationHandle,
   type ConversationOptions,
 } from '../conversation/create-conversation.js';
 import type { ConversationActor } from '../machine/conversation-machine.js';
@@ -155,7 +156,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
   systemLogic.set(actor, logic);
   actor.start();
 
-  const handles = new Map<string, { conversation: Conversation; lastActive: number }>();
+  const handles = new Map<string, ConversationHandle>();
   const loading = new Map<string, Promise<Conversation>>();
   let passivated = 0;
 
@@ -177,9 +178,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     actor.send(event);
     const child = actor.getSnapshot().context.conversations[id] as ConversationActor;
     const conversation = wrapActor(child, { id, store, bus: options.bus, started: true });
-    const entry = { conversation, lastActive: Date.now() };
-    child.subscribe(() => (entry.lastActive = Date.now()));
-    handles.set(id, entry);
+    handles.set(id, conversation);
     return conversation;
   };
 
@@ -187,7 +186,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     const resident = handles.get(id);
     if (resident) {
       resident.lastActive = Date.now();
-      return resident.conversation;
+      return resident;
     }
     let pending = loading.get(id);
     if (!pending) {
@@ -200,7 +199,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
   const passivate = async (id: string) => {
     const entry = handles.get(id);
     if (!entry) return;
-    await entry.conversation.flush();
+    await entry.flush();
     handles.delete(id);
     actor.send({ type: 'conversation.stop', id });
     passivated++;
@@ -208,7 +207,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
 
   const passivateIdle = async (now = Date.now()) => {
     const idle = [...handles].filter(([, entry]) => {
-      const state = entry.conversation.state();
+      const state = entry.state();
       const quiet = state === 'idle' || state === 'failed' || state === 'awaitingApproval';
       return quiet && now - entry.lastActive >= idleMs;
     });
@@ -231,7 +230,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     async close() {
       clearInterval(sweep);
       await Promise.all([...loading.values()].map((p) => p.catch(() => undefined)));
-      for (const { conversation } of handles.values()) await conversation.flush();
+      for (const conversation of handles.values()) await conversation.flush();
       handles.clear();
       actor.stop();
     },
