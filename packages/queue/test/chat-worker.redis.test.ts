@@ -1,4 +1,4 @@
-import { createClient, type MistralFlowsEvents } from '@mistral-flows/core';
+import { createClient, RateLimiter, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
 import { useRedis, waitFor } from '@mistral-flows/testing';
@@ -148,9 +148,10 @@ describe.skipIf(!redis.available)('createChatWorker', () => {
     const bus = new EventBus<MistralFlowsEvents>();
     const actives: Array<{ jobId: string; at: number }> = [];
     bus.on('queue:active', ({ jobId }) => actives.push({ jobId, at: Date.now() }));
+    const rateLimiter = new RateLimiter({ requests: 100, intervalMs: 1_000 });
     const { emulator, queue, queueEvents } = await setup(
       [{ match: { lastUserMessage: 'busy' }, fault: '429:1', times: 1 }],
-      { concurrency: 1, limiter: { max: 1000, duration: 1000 }, events: bus },
+      { concurrency: 1, limiter: { max: 1000, duration: 1000 }, events: bus, rateLimiter },
     );
     const first = await enqueueChat(queue, { messages: user('busy hour') });
     const second = await enqueueChat(queue, { messages: user('another question') });
@@ -158,12 +159,15 @@ describe.skipIf(!redis.available)('createChatWorker', () => {
     // The worker set BullMQ's rate limit from the 429's Retry-After (1 s).
     const ttl = await waitFor(
       async () => {
-        const value = await queue.queue.getRateLimitTtl();
+        // With maxJobs, only a limiter key pushed over the maximum (a manual rate limit) counts.
+        const value = await queue.queue.getRateLimitTtl(1000);
         return value > 0 ? value : undefined;
       },
       { what: 'the queue to be rate limited' },
     );
     expect(ttl).toBeLessThanOrEqual(1_000);
+    // The shared core RateLimiter was penalized too: other callers of the key back off.
+    expect(rateLimiter.tryAcquire()).toBe(false);
 
     for (const { jobId } of [first, second]) {
       await (await queue.queue.getJob(jobId))!.waitUntilFinished(queueEvents, 15_000);

@@ -3,6 +3,7 @@ import { startEmulator } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
 import { useRedis, waitFor } from '@mistral-flows/testing';
 import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CallbackUrlError,
@@ -12,7 +13,10 @@ import {
   createWebhookDispatcher,
   enqueueChat,
   generateWebhookSecret,
+  redisReplayGuard,
   replayDeadLetters,
+  signWebhook,
+  verifyWebhook,
   STANDARD_RETRY_SCHEDULE,
   webhookQueueName,
   type ChatJobResult,
@@ -218,6 +222,28 @@ describe.skipIf(!redis.available)('chat webhooks', () => {
     await waitFor(() => receiver.delivered().size === 1, { what: 'the second attempt' });
     expect(errors).toEqual([expect.stringMatching(/within 200 ms/)]);
     expect(completions(receiver)).toHaveLength(2);
+  });
+});
+
+describe.skipIf(!redis.available)('redisReplayGuard', () => {
+  it('lets only one of several receiver processes accept a webhook id', async () => {
+    const prefix = `${uniqueName('replay')}:`;
+    const clients = [new Redis(redis.url), new Redis(redis.url)];
+    cleanups.add(async () => {
+      await clients[0]!.del(`${prefix}msg_once`);
+      await Promise.all(clients.map((c) => c.quit()));
+    });
+    const secret = generateWebhookSecret();
+    const body = '{"type":"t","timestamp":"x","data":{}}';
+    const headers = { ...signWebhook(secret, 'msg_once', body) };
+    const outcomes = await Promise.allSettled(
+      clients.map((client) =>
+        verifyWebhook(body, headers, secret, { replayGuard: redisReplayGuard(client, { prefix }) }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = outcomes.find((o) => o.status === 'rejected')!;
+    expect(rejected.reason).toMatchObject({ code: 'webhook_replayed' });
   });
 });
 
