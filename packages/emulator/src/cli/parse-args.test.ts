@@ -59,6 +59,7 @@ describe('parseArgs', () => {
 
   it('returns help and rejects unknown flags, missing values and bad numbers', () => {
     expect(parseArgs(['--help'])).toEqual({ help: true });
+    expect(parseArgs(['--', '--port', '1'])).toEqual({ help: false, options: { port: 1 } });
     expect(() => parseArgs(['--nope'])).toThrow(/unknown flag --nope/);
     expect(() => parseArgs(['--port'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--port', '1.5'])).toThrow(/whole number/);

@@ -54,6 +54,7 @@ export function parseArgs(argv: string[]): CliCommand {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { help: true };
+    if (arg === '--') continue; // `pnpm emulator -- --port 4010` passes the separator through
     if (!arg.startsWith('--'))
       throw new EmulatorConfigError(`unexpected argument ${arg}\n\n${usage}`);
     const eq = arg.indexOf('=');
