@@ -8,7 +8,7 @@ import { parse } from 'yaml';
  */
 export const openapiPath =
   process.env.MISTRAL_OPENAPI_PATH ??
-  fileURLToPath(new URL('../../../../../shared/mistral/openapi.yaml', import.meta.url));
+  fileURLToPath(new URL('../../../../docs/mistral/openapi.yaml', import.meta.url));
 
 let cached: Record<string, unknown> | undefined;
 
