@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /**
- * Mistral's published OpenAPI document, kept beside the repository in `../shared/mistral/`
+ * Mistral's published OpenAPI document, kept in the repository's `docs/mistral/`
  * (override with `MISTRAL_OPENAPI_PATH`).
  */
 export const openapiPath =
