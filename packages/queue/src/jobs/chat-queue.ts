@@ -1,5 +1,6 @@
 import { Queue, QueueKeys, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { CallbackUrlError } from '../errors/callback-url-error.js';
+import { WebhookSecretError } from '../errors/webhook-secret-error.js';
 import { emitSafely, type QueueEventSink } from '../internal/event-sink.js';
 import { ATTEMPTS_CEILING, BACKOFF_TYPE } from '../internal/retry-policy.js';
 import { checkCallbackUrl } from '../webhook/callback-url.js';
@@ -92,11 +93,11 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
 }
 
 /**
- * Validates and queues a chat job (an agent job when `agentId` is given). Throws, before touching
- * Redis, `InvalidJobError` for a job without messages or otherwise malformed, `CallbackUrlError`
+ * Validates and queues a chat job (an agent job when `agentId` is given). Throws, before writing
+ * anything, `InvalidJobError` for a job without messages or otherwise malformed, `CallbackUrlError`
  * for a callback that is not http(s) or points at a private, loopback or link-local address (not
- * in `allowHosts`) or at an endpoint disabled by a 410, and `WebhookSecretError` for a callback
- * on a queue without a webhook secret.
+ * in `allowHosts`) or at an endpoint disabled by a 410 (the one check that reads Redis), and
+ * `WebhookSecretError` for a callback on a queue without a webhook secret.
  */
 export async function enqueueChat(
   queue: ChatQueue,
@@ -107,7 +108,12 @@ export async function enqueueChat(
   validateJobOptions(options);
   if (data.callbackUrl !== undefined) {
     checkCallbackUrl(data.callbackUrl, { allowHosts: queue.allowHosts });
-    if (!queue.signsWebhooks) webhookKeys(undefined); // throws webhook_secret_missing
+    if (!queue.signsWebhooks) {
+      throw new WebhookSecretError(
+        'webhook_secret_missing',
+        'A callback URL needs webhooks to be signed: create the queue with webhook.secret (and give the workers the same)',
+      );
+    }
     const disabled = new QueueKeys(queue.queue.opts.prefix).toKey(
       webhookQueueName(queue.name),
       'disabled-endpoints',

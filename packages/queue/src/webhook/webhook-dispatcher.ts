@@ -121,7 +121,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 
   const isDisabled = async (url: string) => (await (await redis()).hexists(disabledKey, url)) === 1;
 
-  const deadLetter = async (job: Job<WebhookDelivery>, error: WebhookDeliveryError) => {
+  const deadLetter = async (
+    job: Job<WebhookDelivery>,
+    error: { message: string; code: string; status?: number | undefined },
+  ) => {
     const letter: DeadLetter<WebhookDelivery> = {
       source: {
         queue: name,
@@ -218,6 +221,14 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     : undefined;
   // BullMQ reports connection trouble as 'error' events; without a listener Node would throw.
   worker?.on('error', () => undefined);
+  // Failures the processor did not see (a delivery that stalled too often) are dead-lettered here.
+  worker?.on('failed', (job, error) => {
+    if (job && job.finishedOn !== undefined && error.name !== 'UnrecoverableError') {
+      deadLetter(job, { code: 'failed', message: redactString(error.message) }).catch(
+        () => undefined,
+      );
+    }
+  });
   queue.on('error', () => undefined);
   deadLetters.on('error', () => undefined);
 
