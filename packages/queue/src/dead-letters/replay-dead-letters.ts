@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { DeadLetter } from './dead-letter.js';
 import { deadLetterQueueName } from './dead-letter.js';
 
@@ -53,15 +53,22 @@ export async function replayDeadLetters(
       // The failed job, when BullMQ still keeps it, has the data before redaction: prefer it.
       const existing = await queue.getJob(source.jobId);
       let data: unknown = letter.data;
+      let retention: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {};
       if (existing) {
         if (!(await existing.isFailed())) {
           result.skipped.push(key);
           continue;
         }
         data = existing.data;
+        const { removeOnComplete, removeOnFail } = existing.opts;
+        retention = {
+          ...(removeOnComplete !== undefined ? { removeOnComplete } : {}),
+          ...(removeOnFail !== undefined ? { removeOnFail } : {}),
+        };
         await existing.remove();
       }
       await queue.add(source.name, replayData(source.name, data), {
+        ...retention,
         ...source.opts,
         jobId: source.jobId,
       });
