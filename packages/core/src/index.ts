@@ -59,4 +59,5 @@ export {
   type QueueEvents,
   type MistralFlowsEvents,
   type MistralFlowsEventName,
+  type EventSink,
 } from './events/event-map.js';

@@ -89,6 +89,14 @@ export interface QueueEvents {
   };
 }
 
+/**
+ * Anything events can be published to: an `EventBus` from `@mistral-flows/stream`, or your own.
+ * Packages that only publish take this, so they need not depend on the bus itself.
+ */
+export interface EventSink<Events extends object> {
+  emit<K extends keyof Events>(type: K, payload: Events[K]): void;
+}
+
 /** Every event of every package. */
 export type MistralFlowsEvents = ChatEvents & AgentEvents & BatchEvents & QueueEvents;
 

@@ -1,0 +1,151 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { InvalidArgumentError } from '@mistral-flows/core';
+
+/** One line of a batch output or error file, joined to its request by `customId`. */
+export interface BatchResult {
+  kind: 'result';
+  customId: string;
+  /** True for a 2xx response. */
+  ok: boolean;
+  statusCode: number;
+  /** The endpoint's response body (a chat completion, embeddings, ...) or the error body. */
+  body: unknown;
+  /** Set for failed requests. */
+  error?: { message: string; code?: string };
+  /** 1-based line number in the file it was read from. */
+  line: number;
+}
+
+/** A line that could not be read: not JSON, cut short, or without a custom_id. */
+export interface MalformedLine {
+  kind: 'malformed';
+  line: number;
+  /** The line as it was (at most 1,000 characters). */
+  raw: string;
+  reason: string;
+}
+
+export type BatchResultLine = BatchResult | MalformedLine;
+
+export type ByteSource =
+  | string
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>;
+
+/**
+ * Reads a batch output or error file as it streams (a path, a Node stream, the `ReadableStream`
+ * that `client.files.download` returns, or any async iterable of bytes), yielding one typed result
+ * per line in order. Lines that are not JSON, lack a custom_id, or were cut short (a truncated last
+ * line) are yielded as `malformed` with their line number and do not stop the rest. Memory stays
+ * flat however large the file.
+ *
+ * @example
+ * for await (const r of readBatchResults(await client.files.download({ fileId }))) {
+ *   if (r.kind === 'result') results.set(r.customId, r);
+ * }
+ */
+export async function* readBatchResults(source: ByteSource): AsyncGenerator<BatchResultLine> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let line = 0;
+  for await (const chunk of chunks(source)) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
+      line++;
+      const text =
+        pending.charCodeAt(nl - 1) === 13 ? pending.slice(start, nl - 1) : pending.slice(start, nl);
+      start = nl + 1;
+      if (text.length > 0) yield parseLine(text, line);
+    }
+    pending = start === 0 ? pending : pending.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending.trim().length > 0) {
+    line++;
+    yield parseLine(pending, line, true);
+  }
+}
+
+/** Parses one line of an output or error file. */
+export function parseLine(text: string, line: number, last = false): BatchResultLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = last
+      ? `the last line is cut short or not JSON (${(error as Error).message})`
+      : `not JSON (${(error as Error).message})`;
+    return malformed(text, line, reason);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return malformed(text, line, 'not a JSON object');
+  const record = value as Record<string, unknown>;
+  const customId = record.custom_id;
+  if (typeof customId !== 'string' || customId === '') return malformed(text, line, 'no custom_id');
+  const response = (record.response ?? {}) as { status_code?: unknown; body?: unknown };
+  const errorField = record.error as { message?: unknown; code?: unknown } | null | undefined;
+  const statusCode =
+    typeof response.status_code === 'number' ? response.status_code : errorField ? 500 : 200;
+  const ok = statusCode >= 200 && statusCode < 300 && !errorField;
+  const result: BatchResult = {
+    kind: 'result',
+    customId,
+    ok,
+    statusCode,
+    body: response.body ?? null,
+    line,
+  };
+  if (!ok) {
+    const message =
+      typeof errorField?.message === 'string'
+        ? errorField.message
+        : (errorMessage(response.body) ?? `HTTP ${statusCode}`);
+    result.error =
+      typeof errorField?.code === 'string' || typeof errorField?.code === 'number'
+        ? { message, code: String(errorField.code) }
+        : { message };
+  }
+  return result;
+}
+
+function errorMessage(body: unknown): string | undefined {
+  const message = (body as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function malformed(text: string, line: number, reason: string): MalformedLine {
+  return {
+    kind: 'malformed',
+    line,
+    raw: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+    reason,
+  };
+}
+
+async function* chunks(source: ByteSource): AsyncGenerator<Uint8Array | string> {
+  if (typeof source === 'string') {
+    yield* createReadStream(source, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
+    return;
+  }
+  if (source && typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  if (source && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
+    yield* source as AsyncIterable<Uint8Array | string>;
+    return;
+  }
+  throw new InvalidArgumentError('source', 'expected a path, a stream or an iterable of bytes');
+}

@@ -1,0 +1,136 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { InvalidArgumentError } from '@mistral-flows/core';
+import { BatchInputError, type BatchInputProblem } from '../errors.js';
+import {
+  BATCH_ENDPOINTS,
+  customIdOf,
+  requestProblem,
+  type BatchEndpoint,
+  type BatchRequestInput,
+} from './batch-request.js';
+
+export interface BatchLinesOptions {
+  /** The endpoint the bodies are for (default `/v1/chat/completions`). */
+  endpoint?: BatchEndpoint;
+}
+
+export interface WrittenBatchFile {
+  /** The file written (when the target was a path). */
+  path?: string;
+  lines: number;
+  bytes: number;
+}
+
+type Requests = Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+
+/**
+ * The JSONL lines of a batch input file (`{"custom_id":..,"body":..}`), validated as they go:
+ * every `custom_id` must be a non-empty unique string and every body must fit the endpoint. The
+ * lines are yielded as they are read; when the input had problems, a `BatchInputError` listing
+ * all of them is thrown after the last line, so a consumer must not send what it received before.
+ * `writeBatchFile` does this for you.
+ */
+export async function* toBatchLines(
+  requests: Requests,
+  options: BatchLinesOptions = {},
+): AsyncGenerator<string> {
+  const endpoint = checkEndpoint(options.endpoint);
+  if (
+    requests === null ||
+    requests === undefined ||
+    !(Symbol.iterator in requests || Symbol.asyncIterator in requests)
+  ) {
+    throw new InvalidArgumentError(
+      'requests',
+      'expected an array, an iterable or an async iterable of requests',
+    );
+  }
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  const problems: BatchInputProblem[] = [];
+  let index = 0;
+  for await (const request of requests) {
+    const problem = requestProblem(request, endpoint);
+    if (problem) {
+      problems.push({ index, ...problem });
+    } else {
+      const customId = customIdOf(request);
+      if (seen.has(customId)) {
+        duplicates.add(customId);
+        problems.push({ index, customId, message: `duplicate custom_id "${customId}"` });
+      } else {
+        seen.add(customId);
+        if (problems.length === 0)
+          yield JSON.stringify({ custom_id: customId, body: request.body });
+      }
+    }
+    index++;
+  }
+  if (index === 0) {
+    throw new BatchInputError(
+      [{ index: 0, message: 'the request list is empty: a batch needs at least one request' }],
+      [],
+    );
+  }
+  if (problems.length > 0) throw new BatchInputError(problems, [...duplicates]);
+}
+
+/**
+ * Writes a batch input file, streaming: lines are validated and written as they come, in 64 KiB
+ * chunks, with back-pressure. A path target is written to a temporary file and renamed at the end,
+ * so a file at `target` is always complete; on invalid input nothing is left behind and a
+ * `BatchInputError` lists every problem.
+ */
+export async function writeBatchFile(
+  requests: Requests,
+  target: string | Writable,
+  options: BatchLinesOptions = {},
+): Promise<WrittenBatchFile> {
+  const path = typeof target === 'string' ? target : undefined;
+  const tmp = path ? `${path}.${process.pid}.${Date.now()}.tmp` : undefined;
+  const out = tmp ? createWriteStream(tmp) : (target as Writable);
+  let lines = 0;
+  let bytes = 0;
+  let buffer = '';
+  const flush = async () => {
+    if (buffer === '') return;
+    const chunk = buffer;
+    buffer = '';
+    bytes += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  try {
+    for await (const line of toBatchLines(requests, options)) {
+      buffer += line + '\n';
+      lines++;
+      if (buffer.length >= 65_536) await flush();
+    }
+    await flush();
+    if (tmp && path) {
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      await rename(tmp, path);
+    }
+  } catch (error) {
+    if (tmp) {
+      out.destroy();
+      await rm(tmp, { force: true });
+    }
+    throw error;
+  }
+  return path ? { path, lines, bytes } : { lines, bytes };
+}
+
+function checkEndpoint(endpoint: BatchEndpoint | undefined): BatchEndpoint {
+  const value = endpoint ?? '/v1/chat/completions';
+  if (!BATCH_ENDPOINTS.includes(value)) {
+    throw new InvalidArgumentError(
+      'endpoint',
+      `expected one of ${BATCH_ENDPOINTS.join(', ')}, got ${String(value)}`,
+    );
+  }
+  return value;
+}

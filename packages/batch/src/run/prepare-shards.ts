@@ -1,0 +1,86 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { fromPromise } from 'xstate';
+import { BatchError } from '../errors.js';
+import type { BatchRequestInput } from '../jsonl/batch-request.js';
+import { toBatchLines } from '../jsonl/write-batch-file.js';
+import { shardKey, type PrepareShardsArgs, type ShardInfo } from '../machine/batch-run-machine.js';
+import { inputPath, safeName } from './paths.js';
+import { join } from 'node:path';
+
+/**
+ * The `prepareShards` actor: validates the whole input (so duplicates across shards are found)
+ * and streams it into one input file per shard. A manifest written last makes the result
+ * reusable after a crash: a resumed batch with a manifest never needs the requests again.
+ */
+export function prepareShardsActor(
+  requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput> | undefined,
+) {
+  return fromPromise<ShardInfo[], PrepareShardsArgs>(async ({ input }) => {
+    await mkdir(input.workDir, { recursive: true });
+    const manifest = join(input.workDir, `${safeName(input.key)}.shards.json`);
+    if (existsSync(manifest)) return JSON.parse(await readFile(manifest, 'utf8')) as ShardInfo[];
+    if (!requests) {
+      throw new BatchError(
+        'batch_not_found',
+        `Batch "${input.key}" was never prepared here and no requests were given to prepare it`,
+      );
+    }
+    const shards: Array<{ tmp: string; lines: number; bytes: number; out: WriteStream }> = [];
+    let current: (typeof shards)[number] | undefined;
+    let buffer = '';
+    const flush = async () => {
+      if (!current || buffer === '') return;
+      const chunk = buffer;
+      buffer = '';
+      if (!current.out.write(chunk))
+        await new Promise<void>((resolve) => current!.out.once('drain', resolve));
+    };
+    const open = () => {
+      const tmp = join(
+        input.workDir,
+        `${safeName(input.key)}.shard${shards.length}.${process.pid}.tmp`,
+      );
+      current = { tmp, lines: 0, bytes: 0, out: createWriteStream(tmp) };
+      shards.push(current);
+    };
+    try {
+      for await (const line of toBatchLines(requests, { endpoint: input.endpoint })) {
+        const size = Buffer.byteLength(line) + 1;
+        if (
+          !current ||
+          current.lines >= input.maxRequestsPerJob ||
+          (current.lines > 0 && current.bytes + size > input.maxBytesPerJob)
+        ) {
+          await flush();
+          open();
+        }
+        buffer += line + '\n';
+        current!.lines++;
+        current!.bytes += size;
+        if (buffer.length >= 65_536) await flush();
+      }
+      await flush();
+      for (const shard of shards)
+        await new Promise<void>((resolve, reject) =>
+          shard.out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+        );
+    } catch (error) {
+      for (const shard of shards) {
+        shard.out.destroy();
+        await rm(shard.tmp, { force: true });
+      }
+      throw error;
+    }
+    const infos: ShardInfo[] = [];
+    for (const [index, shard] of shards.entries()) {
+      const key = shardKey(input.key, index, shards.length);
+      await rename(shard.tmp, inputPath(input.workDir, key, 1));
+      infos.push({ key, index, lines: shard.lines, bytes: shard.bytes });
+    }
+    await writeFile(`${manifest}.tmp`, JSON.stringify(infos));
+    await rename(`${manifest}.tmp`, manifest);
+    return infos;
+  });
+}

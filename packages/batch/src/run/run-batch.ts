@@ -1,0 +1,377 @@
+import { mkdirSync } from 'node:fs';
+import {
+  InvalidArgumentError,
+  redact,
+  SqliteStore,
+  type BatchEvents,
+  type EventSink,
+  type RetryPolicy,
+  type Store,
+} from '@mistral-flows/core';
+import type { Mistral } from '@mistralai/mistralai';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { createActor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import { BatchError } from '../errors.js';
+import {
+  BATCH_ENDPOINTS,
+  type BatchEndpoint,
+  type BatchRequestInput,
+} from '../jsonl/batch-request.js';
+import { batchMachine, type BatchActor } from '../machine/batch-machine.js';
+import {
+  batchRunMachine,
+  type BatchRunActor,
+  type BatchRunContext,
+} from '../machine/batch-run-machine.js';
+import type {
+  BatchContext,
+  BatchEmitted,
+  BatchFinalStatus,
+  PollOptions,
+} from '../machine/types.js';
+import { batchActors } from './batch-actors.js';
+import { buildOutcome, type BatchOutcome } from './outcome.js';
+import { prepareShardsActor } from './prepare-shards.js';
+
+export interface RunBatchOptions {
+  client: Mistral;
+  /** The requests: `{ customId, body }` (or `{ custom_id, body }`), an array or any (async) iterable. */
+  requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+  endpoint?: BatchEndpoint;
+  model?: string;
+  agentId?: string;
+  /** The batch's identity: resuming with it never creates a second job (default: a random UUID). */
+  key?: string;
+  /** Where the state goes after every step (default: SQLite in `.mistral-flows/batch.db`). */
+  store?: Store;
+  /** Where input, output and error files live (default `.mistral-flows/batch`). */
+  workDir?: string;
+  metadata?: Record<string, string>;
+  timeoutHours?: number;
+  poll?: PollOptions;
+  /** Aborting cancels the batch (the jobs are cancelled on the platform). */
+  signal?: AbortSignal;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Publishes `batch:status`, `batch:progress`, `batch:stuck`, `batch:done`. */
+  bus?: EventSink<BatchEvents>;
+  /** A job still QUEUED after this long emits `batch:stuck` (default 10 min). */
+  stuckAfterMs?: number;
+  /** Resubmit failed requests as new jobs of the same key, up to this many times (default 0). */
+  retryFailed?: number;
+  /** Inputs above these limits are split into several jobs (defaults 10,000 requests, 100 MB). */
+  maxRequestsPerJob?: number;
+  maxBytesPerJob?: number;
+  /** Inputs up to these limits go inline in the create call instead of a file (defaults 100, 1 MB). */
+  inlineMaxRequests?: number;
+  inlineMaxBytes?: number;
+  /** Above this many requests, `outcome.results` is not filled: read `outcome.readResults()` (default 100,000). */
+  resultsInMemoryLimit?: number;
+  /** Extra headers on every API call. */
+  headers?: Record<string, string>;
+  /** Retries of idempotent API calls (lookups, polls, downloads). */
+  retry?: RetryPolicy;
+}
+
+export type ResumeBatchOptions = Omit<RunBatchOptions, 'requests' | 'key'> & {
+  store: Store;
+  /** Only needed when the batch was stopped before its input files were written. */
+  requests?: RunBatchOptions['requests'];
+};
+
+/** Live progress of a batch, summed over its jobs. */
+export interface BatchProgress {
+  key: string;
+  /** `preparing`, `uploading`, `locating`, `creating`, `polling`, `downloading`, ..., or a final state. */
+  state: string;
+  /** The platform's job status (`QUEUED`, `RUNNING`, `SUCCESS`, ...) when there is one job. */
+  status: string | undefined;
+  total: number;
+  completed: number;
+  succeeded: number;
+  failed: number;
+  jobs: number;
+  elapsedMs: number;
+}
+
+export interface BatchRun {
+  key: string;
+  actor: BatchRunActor;
+  progress$: Observable<BatchProgress>;
+  done: Promise<BatchOutcome>;
+  cancel(): void;
+}
+
+interface PersistedBatch {
+  format: 1;
+  key: string;
+  snapshot: unknown;
+  updatedAt: string;
+}
+
+export const batchKey = (key: string) => `batch:${key}`;
+
+let defaultStore: SqliteStore | undefined;
+function getDefaultStore(): SqliteStore {
+  if (!defaultStore) {
+    mkdirSync('.mistral-flows', { recursive: true });
+    defaultStore = new SqliteStore({ path: '.mistral-flows/batch.db' });
+  }
+  return defaultStore;
+}
+
+/**
+ * Runs requests through the Batch API (50% of the price of regular calls) as a durable actor:
+ * the input is validated and streamed to JSONL, uploaded (or sent inline when small), one job is
+ * created per shard, polled with backoff, and the output and error files downloaded and joined to
+ * their custom_ids. The state is persisted after every step; `resumeBatch(key)` continues it in
+ * any process, and never creates a second job for a key: before creating, it looks the job up by
+ * the key in its metadata.
+ *
+ * @example
+ * const run = runBatch({ client, requests, model: 'mistral-small-latest', key: 'nightly-2026-11-26' });
+ * run.progress$.subscribe((p) => console.log(p.status, `${p.completed}/${p.total}`));
+ * const outcome = await run.done;
+ */
+export function runBatch(options: RunBatchOptions): BatchRun {
+  validate(options);
+  const key = options.key ?? crypto.randomUUID();
+  return start(options, key, undefined);
+}
+
+/** Continues a batch stored under `key`, where it stopped, with exactly one job per key. */
+export async function resumeBatch(key: string, options: ResumeBatchOptions): Promise<BatchRun> {
+  if (typeof key !== 'string' || key === '')
+    throw new InvalidArgumentError('key', 'a batch key must be a non-empty string');
+  const entry = await options.store.get<PersistedBatch>(batchKey(key));
+  if (!entry) throw new BatchError('batch_not_found', `No stored batch "${key}"`);
+  return start(options, key, entry.value.snapshot);
+}
+
+function start(
+  options: Omit<RunBatchOptions, 'requests' | 'key'> & { requests?: RunBatchOptions['requests'] },
+  key: string,
+  snapshot: unknown,
+): BatchRun {
+  const store = options.store ?? getDefaultStore();
+  const workDir = options.workDir ?? '.mistral-flows/batch';
+  const deps = {
+    client: options.client,
+    ...(options.requests ? { requests: options.requests } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+  };
+  const jobLogic = batchMachine.provide({ actors: batchActors(deps) });
+  const logic = batchRunMachine.provide({
+    actors: { prepareShards: prepareShardsActor(options.requests), batchJob: jobLogic },
+  });
+  const actor = createActor(logic, {
+    input: {
+      key,
+      job: {
+        endpoint: options.endpoint ?? '/v1/chat/completions',
+        workDir,
+        ...(options.model ? { model: options.model } : {}),
+        ...(options.agentId ? { agentId: options.agentId } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+        ...(options.timeoutHours !== undefined ? { timeoutHours: options.timeoutHours } : {}),
+        ...(options.poll ? { poll: options.poll } : {}),
+        ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+        ...(options.retryFailed !== undefined ? { retryFailed: options.retryFailed } : {}),
+        ...(options.inlineMaxRequests !== undefined
+          ? { inlineMaxRequests: options.inlineMaxRequests }
+          : {}),
+        ...(options.inlineMaxBytes !== undefined ? { inlineMaxBytes: options.inlineMaxBytes } : {}),
+      },
+      ...(options.maxRequestsPerJob !== undefined
+        ? { maxRequestsPerJob: options.maxRequestsPerJob }
+        : {}),
+      ...(options.maxBytesPerJob !== undefined ? { maxBytesPerJob: options.maxBytesPerJob } : {}),
+    },
+    ...(snapshot ? { snapshot: snapshot as never } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+
+  const started = Date.now();
+  const progress = new BehaviorSubject<BatchProgress>(progressOf(key, actor, started));
+  const writer = persistence(store, key, actor);
+  const watched = new Set<AnyActorRef>();
+  const onChange = () => {
+    writer();
+    for (const child of children(actor)) {
+      if (watched.has(child)) continue;
+      watched.add(child);
+      child.subscribe({ next: onChange, error: () => undefined });
+      if (options.bus) publish(child, options.bus);
+    }
+    progress.next(progressOf(key, actor, started));
+  };
+  actor.subscribe({ next: onChange, error: () => undefined });
+
+  const done = new Promise<BatchOutcome>((resolve, reject) => {
+    actor.subscribe({
+      complete: () => {
+        void (async () => {
+          await writer.flush();
+          const outcome = await outcomeOf(actor, options.resultsInMemoryLimit ?? 100_000);
+          options.bus?.emit('batch:done', {
+            key,
+            status: outcome.status,
+            succeeded: outcome.counts.succeeded,
+            failed: outcome.counts.failed,
+            jobIds: outcome.jobs.map((j) => j.id),
+          });
+          progress.complete();
+          resolve(outcome);
+        })().catch(reject);
+      },
+      error: (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+    });
+  });
+
+  const cancel = () => actor.send({ type: 'batch.cancel' });
+  if (options.signal) {
+    if (options.signal.aborted) queueMicrotask(cancel);
+    else options.signal.addEventListener('abort', cancel, { once: true });
+  }
+  actor.start();
+  onChange();
+  return { key, actor, progress$: progress.asObservable(), done, cancel };
+}
+
+function persistence(store: Store, key: string, actor: BatchRunActor) {
+  let pending = false;
+  let writing: Promise<void> | undefined;
+  const drain = async () => {
+    while (pending) {
+      pending = false;
+      const record: PersistedBatch = {
+        format: 1,
+        key,
+        snapshot: actor.getPersistedSnapshot(),
+        updatedAt: new Date().toISOString(),
+      };
+      await store.set(batchKey(key), redact(record)).catch(() => undefined);
+    }
+    writing = undefined;
+  };
+  const save = () => {
+    pending = true;
+    writing ??= drain();
+  };
+  save.flush = async () => {
+    while (writing) await writing;
+  };
+  return save;
+}
+
+/** The job machines (one per shard), not the parent's other invoked actors. */
+function children(actor: BatchRunActor): BatchActor[] {
+  const snapshot = actor.getSnapshot();
+  const all = snapshot.children as Record<string, AnyActorRef | undefined>;
+  return snapshot.context.shards.flatMap((shard) => {
+    const child = all[shard.key];
+    return child ? [child as BatchActor] : [];
+  });
+}
+
+function progressOf(key: string, actor: BatchRunActor, started: number): BatchProgress {
+  const snap = actor.getSnapshot();
+  const jobs = children(actor).map((c) => c.getSnapshot().context);
+  const sum = (f: (c: BatchContext) => number) => jobs.reduce((n, c) => n + f(c), 0);
+  const shardTotal = snap.context.shards.reduce((n, s) => n + s.lines, 0);
+  const single = jobs.length === 1 ? children(actor)[0]!.getSnapshot() : undefined;
+  return {
+    key,
+    state: single && snap.matches('running') ? String(single.value) : String(snap.value),
+    status: single?.context.status,
+    total: Math.max(
+      shardTotal,
+      sum((c) => c.counters.total),
+    ),
+    completed: sum((c) => c.counters.completed),
+    succeeded: sum((c) => c.counters.succeeded),
+    failed: sum((c) => c.counters.failed),
+    jobs: jobs.reduce((n, c) => n + c.jobs.length, 0),
+    elapsedMs: Date.now() - started,
+  };
+}
+
+async function outcomeOf(
+  actor: BatchRunActor,
+  resultsInMemoryLimit: number,
+): Promise<BatchOutcome> {
+  const snap = actor.getSnapshot();
+  const context: BatchRunContext = snap.context;
+  const jobs = children(actor).map((c) => c.getSnapshot().context);
+  const status: BatchFinalStatus =
+    (snap.output as { status?: BatchFinalStatus } | undefined)?.status ??
+    context.outcome ??
+    'failed';
+  const failure = context.failure ?? jobs.find((j) => j.failure)?.failure;
+  return buildOutcome({
+    key: context.key,
+    status,
+    jobs: jobs.flatMap((j) => j.jobs),
+    total: context.shards.reduce((n, s) => n + s.lines, 0),
+    shards: jobs.map((j) => ({ key: j.key, outputPaths: j.outputPaths, errorPaths: j.errorPaths })),
+    failure,
+    resultsInMemoryLimit,
+  });
+}
+
+function publish(child: BatchActor, bus: EventSink<BatchEvents>): void {
+  const key = child.getSnapshot().context.key;
+  child.on('status', (e: Extract<BatchEmitted, { type: 'status' }>) =>
+    bus.emit('batch:status', { key, jobId: e.jobId, status: e.status, previous: e.previous }),
+  );
+  child.on('progress', (e: Extract<BatchEmitted, { type: 'progress' }>) =>
+    bus.emit('batch:progress', { key, jobId: e.jobId, ...e.counters }),
+  );
+  child.on('stuck', (e: Extract<BatchEmitted, { type: 'stuck' }>) =>
+    bus.emit('batch:stuck', { key, jobId: e.jobId, status: e.status, sinceMs: e.sinceMs }),
+  );
+}
+
+function validate(options: RunBatchOptions): void {
+  if (!options || typeof options !== 'object')
+    throw new InvalidArgumentError('options', 'expected an options object');
+  if (!options.client)
+    throw new InvalidArgumentError('client', 'a Mistral client is required (createClient())');
+  if (!options.requests) throw new InvalidArgumentError('requests', 'a batch needs requests');
+  const endpoint = options.endpoint ?? '/v1/chat/completions';
+  if (!BATCH_ENDPOINTS.includes(endpoint)) {
+    throw new InvalidArgumentError(
+      'endpoint',
+      `expected one of ${BATCH_ENDPOINTS.join(', ')}, got ${String(endpoint)}`,
+    );
+  }
+  if (options.model && options.agentId)
+    throw new InvalidArgumentError('agentId', 'give a model or an agentId, not both');
+  if (endpoint === '/v1/agents/completions' && !options.agentId) {
+    throw new InvalidArgumentError('agentId', 'the agents endpoint needs an agentId');
+  }
+  for (const name of [
+    'maxRequestsPerJob',
+    'maxBytesPerJob',
+    'inlineMaxRequests',
+    'inlineMaxBytes',
+    'resultsInMemoryLimit',
+  ] as const) {
+    const value = options[name];
+    if (
+      value !== undefined &&
+      !(Number.isInteger(value) && value >= 0 && (name.startsWith('inline') || value > 0))
+    ) {
+      throw new InvalidArgumentError(name, `expected a positive integer, got ${String(value)}`);
+    }
+  }
+  if (
+    options.retryFailed !== undefined &&
+    !(Number.isInteger(options.retryFailed) && options.retryFailed >= 0)
+  ) {
+    throw new InvalidArgumentError(
+      'retryFailed',
+      `expected an integer >= 0, got ${String(options.retryFailed)}`,
+    );
+  }
+}
