@@ -196,7 +196,7 @@ function run(body: Json, lineNumber: number, ctx: LineContext): Json {
     throw new LineError(
       outcome.status,
       'scenario_error',
-      `Line ${lineNumber} failed (scenario rule)`,
+      `Line ${lineNumber} failed: ${outcome.message}`,
     );
   } else if (outcome?.kind === 'fault' && outcome.fault.kind === 'status') {
     throw new LineError(
