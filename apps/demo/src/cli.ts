@@ -1,37 +1,50 @@
 #!/usr/bin/env node
-import { mapConcurrent, MemoryStore, RateLimiter } from '@mistral-flows/core';
+import { parseOptions, USAGE, UsageError } from './options.js';
+import { runDemo } from './run-demo.js';
 
-/**
- * The demo's first scenario, on core alone: the seed's bounded concurrent processing, with a
- * shared rate limiter and per-item results and failures, persisted to a store. The agents, stream,
- * batch and queue scenarios join it as their packages land.
- */
-async function main(): Promise<void> {
-  const prompts = ['Summarize quantum computing', 'Explain neural networks', 'What is reinforcement learning', '', 'Define entropy'];
-  const limiter = new RateLimiter({ requests: 10, intervalMs: 1000 });
-  const store = new MemoryStore();
-  const started = Date.now();
-  const results = await mapConcurrent(
-    prompts,
-    async (prompt, { index }) => {
-      if (prompt === '') throw new Error('empty prompt');
-      await new Promise((resolve) => setTimeout(resolve, 20 + index * 5));
-      return `${prompt.split(' ').length} words`;
-    },
-    { concurrency: 5, rateLimiter: limiter },
-  );
-  console.log('concurrent  mapConcurrent at concurrency 5');
-  for (const r of results) {
-    const label = `  #${r.index} ${JSON.stringify(prompts[r.index])}`.padEnd(42);
-    console.log(r.status === 'fulfilled' ? `${label} ok      ${r.value}` : `${label} failed  ${(r.reason as Error).message}`);
+/** How long the process may take to exit by itself after the demo is done, before it is made to. */
+const EXIT_GRACE_MS = 5_000;
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`mistral-flows demo: ${error.message}\n\n${USAGE}`);
+    return 2;
   }
-  await store.set('demo:concurrent', results.map((r) => r.status));
-  const failed = results.filter((r) => r.status === 'rejected').length;
-  console.log(`  ${results.length - failed} succeeded, ${failed} failed (reported, not lost) in ${Date.now() - started} ms`);
-  console.log('\nscenarios run: 1, passed: 1, skipped: 0');
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  // Ctrl-C stops the demo cleanly (services closed); a second one exits at once.
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runDemo(options, controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Every service is closed by now and the process ends by itself; should a library keep a
+    // handle open, do not hang the terminal.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `mistral-flows demo: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,59 @@
+import { createClient } from '@mistral-flows/core';
+import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
+import type { Mistral } from '@mistralai/mistralai';
+
+/** The emulator's latency model: a realistic pace, so that streams visibly stream. */
+export const LATENCY = { ttftMs: 300, tokenMs: 15 };
+/** Batch lines per second on the emulator: 200 requests take about two seconds. */
+export const BATCH_RPS = 100;
+
+export interface Backend {
+  kind: 'emulator' | 'api';
+  client: Mistral;
+  /** One line for the header. */
+  description: string;
+  emulator: Emulator | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The real Mistral API when `MISTRAL_API_KEY` is set (unless `forceEmulator`), else the emulator
+ * in-process on 127.0.0.1 with the scenarios' scripted rules. The client is always core's
+ * `createClient`.
+ */
+export async function startBackend(options: {
+  forceEmulator: boolean;
+  rules: ScenarioRule[];
+  env?: Record<string, string | undefined>;
+}): Promise<Backend> {
+  const env = options.env ?? process.env;
+  const key = env.MISTRAL_API_KEY?.trim();
+  if (key && !options.forceEmulator) {
+    const client = createClient({ env });
+    const server = env.MISTRAL_SERVER_URL?.trim();
+    return {
+      kind: 'api',
+      client,
+      description: `the Mistral API${server ? ` at ${server}` : ''} (MISTRAL_API_KEY is set; --emulator to use the emulator)`,
+      emulator: undefined,
+      close: async () => undefined,
+    };
+  }
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    latency: LATENCY,
+    batchRps: BATCH_RPS,
+    scenarios: options.rules,
+  });
+  return {
+    kind: 'emulator',
+    // No key goes to the emulator, even when one is set in the environment.
+    client: createClient({ serverURL: emulator.url, env: {} }),
+    description:
+      `the emulator at ${emulator.url} (scripted model, ${LATENCY.ttftMs} ms to first token, ` +
+      `${LATENCY.tokenMs} ms per token)`,
+    emulator,
+    close: () => emulator.close(),
+  };
+}

@@ -1,0 +1,203 @@
+import { classifyError, redactString } from '@mistral-flows/core';
+import { createVisualizer, type Visualizer } from '@mistral-flows/visualizer';
+import { createActor } from 'xstate';
+import { startBackend, type Backend } from './backend.js';
+import type { CliOptions } from './options.js';
+import type { DemoContext, Scenario, ScenarioResult } from './scenario.js';
+import { scenarioMachine } from './scenario-machine.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { Output } from './terminal/output.js';
+import { formatDuration } from './terminal/style.js';
+
+/** One line of `--json` output per scenario. */
+export interface ScenarioReport {
+  scenario: string;
+  status: ScenarioResult['status'];
+  durationMs: number;
+  backend: 'emulator' | 'api';
+  reason?: string;
+  result: Record<string, unknown>;
+}
+
+/** The last line of `--json` output. */
+export interface SummaryReport {
+  summary: {
+    run: number;
+    passed: number;
+    failed: number;
+    skipped: number;
+    durationMs: number;
+    backend: 'emulator' | 'api';
+  };
+}
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Runs the selected scenarios one after the other and prints them; resolves to the exit status.
+ * Every service it starts (emulator, visualizer, and the scenarios' own) is closed before it
+ * resolves.
+ */
+export async function runDemo(options: CliOptions, signal: AbortSignal): Promise<number> {
+  const tty = process.stdout.isTTY === true;
+  const out = new Output({ color: options.color && tty, tty, quiet: options.json });
+  const s = out.style;
+  const started = Date.now();
+  const scenarios = options.scenarios.map((name) => SCENARIOS[name]);
+  const reports: ScenarioReport[] = [];
+  let visualizer: Visualizer | undefined;
+  let backend: Backend | undefined;
+
+  try {
+    if (options.ui) {
+      visualizer = await createVisualizer({ host: '127.0.0.1', port: 0 });
+      const line = `visualizer    ${visualizer.url}  (open it to watch the actors live)`;
+      if (options.json) process.stderr.write(`${line}\n`);
+      else out.line(s.bold(line));
+    }
+    backend = await startBackend({
+      forceEmulator: options.emulator,
+      rules: scenarios.flatMap((scenario) => scenario.emulatorRules ?? []),
+    });
+    out.line(`${s.bold('mistral-flows demo')} ${s.dim('·')} ${backend.description}`);
+
+    const context: Omit<DemoContext, 'report'> = {
+      client: backend.client,
+      backend: backend.kind,
+      faults: backend.kind === 'emulator',
+      models: { small: 'mistral-small-latest', large: 'mistral-large-latest' },
+      out,
+      redisUrl: process.env.REDIS_URL?.trim() || DEFAULT_REDIS_URL,
+      inspect: visualizer?.inspect,
+      signal,
+    };
+    for (const scenario of scenarios) {
+      if (signal.aborted) break;
+      const report = await runScenario(scenario, context);
+      reports.push(report);
+      if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    }
+  } finally {
+    await backend?.close();
+  }
+
+  const count = (status: ScenarioResult['status']) =>
+    reports.filter((r) => r.status === status).length;
+  const summary: SummaryReport['summary'] = {
+    run: reports.length - count('skipped'),
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    durationMs: Date.now() - started,
+    backend: backend?.kind ?? 'emulator',
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify({ summary })}\n`);
+  const skippedNames = reports.filter((r) => r.status === 'skipped').map((r) => r.scenario);
+  out.line();
+  out.line(
+    `${s.bold('summary')}  scenarios run: ${summary.run}, ` +
+      `passed: ${summary.passed > 0 ? s.green(String(summary.passed)) : '0'}, ` +
+      `failed: ${summary.failed > 0 ? s.red(String(summary.failed)) : '0'}, ` +
+      `skipped: ${summary.skipped}${skippedNames.length ? ` (${skippedNames.join(', ')})` : ''}` +
+      s.dim(` in ${formatDuration(summary.durationMs)}`),
+  );
+
+  if (visualizer) {
+    if (!signal.aborted) {
+      const line = `visualizer    ${visualizer.url} is still running: press Ctrl-C to stop`;
+      if (options.json) process.stderr.write(`${line}\n`);
+      else out.line(line);
+      await new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+    }
+    await visualizer.close();
+    return summary.failed > 0 ? 1 : 0;
+  }
+  if (signal.aborted) return 130;
+  return summary.failed > 0 ? 1 : 0;
+}
+
+async function runScenario(
+  scenario: Scenario,
+  base: Omit<DemoContext, 'report'>,
+): Promise<ScenarioReport> {
+  const { out } = base;
+  const s = out.style;
+  const actor = createActor(scenarioMachine, {
+    id: `scenario-${scenario.name}`,
+    input: { name: scenario.name, title: scenario.title },
+    ...(base.inspect ? { inspect: base.inspect } : {}),
+  }).start();
+  const context: DemoContext = {
+    ...base,
+    report: (update) =>
+      actor.send(
+        'text' in update
+          ? { type: 'scenario.text', text: update.text }
+          : { type: 'scenario.progress', ...update },
+      ),
+  };
+  const started = Date.now();
+  const finish = (result: ScenarioResult): ScenarioReport => ({
+    scenario: scenario.name,
+    status: result.status,
+    durationMs: Date.now() - started,
+    backend: base.backend,
+    ...(result.reason !== undefined ? { reason: result.reason } : {}),
+    result: result.data,
+  });
+
+  const skip = await scenario.precondition?.(context);
+  if (skip !== undefined) {
+    actor.send({ type: 'scenario.skip', reason: skip });
+    out.line();
+    out.line(`${s.bold(s.cyan(scenario.name))} ${s.dim('·')} ${s.yellow('skipped')}: ${skip}`);
+    return finish({ status: 'skipped', reason: skip, data: {} });
+  }
+
+  out.heading(scenario.name, scenario.title);
+  actor.send({ type: 'scenario.start' });
+  let result: ScenarioResult;
+  try {
+    result = await untilAborted(scenario.run(context), base.signal);
+  } catch (error) {
+    result = { status: 'failed', reason: describeError(error), data: {} };
+  }
+  const took = s.dim(`in ${formatDuration(Date.now() - started)}`);
+  switch (result.status) {
+    case 'passed':
+      actor.send({ type: 'scenario.pass' });
+      out.line(`  ${s.green('✓ passed')} ${took}`);
+      break;
+    case 'failed':
+      actor.send({ type: 'scenario.fail', reason: result.reason ?? 'failed' });
+      out.line(`  ${s.red('✗ failed')} ${took}: ${result.reason ?? ''}`);
+      break;
+    case 'skipped':
+      actor.send({ type: 'scenario.skip', reason: result.reason ?? 'skipped' });
+      out.line(`  ${s.yellow('- skipped')}: ${result.reason ?? ''}`);
+      break;
+  }
+  return finish(result);
+}
+
+/** The scenario's promise, or a rejection as soon as `signal` aborts (Ctrl-C). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('interrupted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('interrupted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** One line, secrets removed, no stack. */
+function describeError(error: unknown): string {
+  const classification = classifyError(error);
+  const message = redactString(error instanceof Error ? error.message : String(error)).replace(
+    /\s+/g,
+    ' ',
+  );
+  return classification.code === 'unknown' ? message : `${classification.code}: ${message}`;
+}

@@ -1,0 +1,13 @@
+import type { Scenario, ScenarioName } from '../scenario.js';
+import { agentsScenario } from './agents.js';
+import { concurrentScenario } from './concurrent.js';
+import { queueScenario } from './queue.js';
+import { streamScenario } from './stream.js';
+
+/** Every scenario, by name. */
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  agents: agentsScenario,
+  stream: streamScenario,
+  queue: queueScenario,
+  concurrent: concurrentScenario,
+};
