@@ -65,7 +65,7 @@ describe('runBatch', () => {
     }
     expect(outcome.jobs).toHaveLength(1);
     expect(emulator.stats().jobsCreated).toBe(1);
-    const seen = (await progress);
+    const seen = await progress;
     expect(seen.at(-1)).toMatchObject({ total: 200, completed: 200, succeeded: 200 });
     expect(new Set(seen.map((p) => p.state))).toEqual(expect.objectContaining({}));
     expect(events).toContain('batch:status');

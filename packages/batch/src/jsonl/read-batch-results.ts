@@ -131,7 +131,11 @@ async function* chunks(source: ByteSource): AsyncGenerator<Uint8Array | string> 
     yield* createReadStream(source, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
     return;
   }
-  if (source && typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+  if (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as ReadableStream<Uint8Array>).getReader === 'function'
+  ) {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
@@ -143,7 +147,11 @@ async function* chunks(source: ByteSource): AsyncGenerator<Uint8Array | string> 
       reader.releaseLock();
     }
   }
-  if (source && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
+  if (
+    typeof source === 'object' &&
+    source !== null &&
+    (Symbol.asyncIterator in source || Symbol.iterator in source)
+  ) {
     yield* source as AsyncIterable<Uint8Array | string>;
     return;
   }

@@ -283,10 +283,7 @@ async function download(
   const body = await client.files.download({ fileId }, requestOptions);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    await pipeline(
-      Readable.fromWeb(body as WebReadableStream<Uint8Array>),
-      createWriteStream(tmp),
-    );
+    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(tmp));
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
