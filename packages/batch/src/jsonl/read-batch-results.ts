@@ -128,7 +128,7 @@ function malformed(text: string, line: number, reason: string): MalformedLine {
 
 async function* chunks(source: ByteSource): AsyncGenerator<Uint8Array | string> {
   if (typeof source === 'string') {
-    yield* createReadStream(source, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
+    yield* createReadStream(source, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>;
     return;
   }
   if (

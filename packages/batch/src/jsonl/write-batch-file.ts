@@ -26,6 +26,64 @@ export interface WrittenBatchFile {
 type Requests = Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
 
 /**
+ * Validates requests one by one and turns each valid one into its JSONL line; collects every
+ * problem (all duplicate custom_ids, every invalid body with its position) for one error at the end.
+ */
+class LineValidator {
+  private readonly seen = new Set<string>();
+  private readonly duplicates = new Set<string>();
+  private readonly problems: BatchInputProblem[] = [];
+  private index = 0;
+
+  constructor(private readonly endpoint: BatchEndpoint) {}
+
+  /** The line for `request`, or undefined when it has a problem (or an earlier one had). */
+  accept(request: BatchRequestInput): string | undefined {
+    const index = this.index++;
+    const problem = requestProblem(request, this.endpoint);
+    if (problem) {
+      this.problems.push({ index, ...problem });
+      return undefined;
+    }
+    const customId = customIdOf(request);
+    if (this.seen.has(customId)) {
+      this.duplicates.add(customId);
+      this.problems.push({ index, customId, message: `duplicate custom_id "${customId}"` });
+      return undefined;
+    }
+    this.seen.add(customId);
+    return this.problems.length === 0
+      ? JSON.stringify({ custom_id: customId, body: request.body })
+      : undefined;
+  }
+
+  /** Throws the collected problems, or an empty-input error. */
+  finish(): void {
+    if (this.index === 0) {
+      throw new BatchInputError(
+        [{ index: 0, message: 'the request list is empty: a batch needs at least one request' }],
+        [],
+      );
+    }
+    if (this.problems.length > 0) throw new BatchInputError(this.problems, [...this.duplicates]);
+  }
+}
+
+function checkRequests(requests: unknown): asserts requests is Requests {
+  if (
+    requests === null ||
+    requests === undefined ||
+    typeof requests !== 'object' ||
+    !(Symbol.iterator in requests || Symbol.asyncIterator in requests)
+  ) {
+    throw new InvalidArgumentError(
+      'requests',
+      'expected an array, an iterable or an async iterable of requests',
+    );
+  }
+}
+
+/**
  * The JSONL lines of a batch input file (`{"custom_id":..,"body":..}`), validated as they go:
  * every `custom_id` must be a non-empty unique string and every body must fit the endpoint. The
  * lines are yielded as they are read; when the input had problems, a `BatchInputError` listing
@@ -36,45 +94,13 @@ export async function* toBatchLines(
   requests: Requests,
   options: BatchLinesOptions = {},
 ): AsyncGenerator<string> {
-  const endpoint = checkEndpoint(options.endpoint);
-  if (
-    requests === null ||
-    requests === undefined ||
-    !(Symbol.iterator in requests || Symbol.asyncIterator in requests)
-  ) {
-    throw new InvalidArgumentError(
-      'requests',
-      'expected an array, an iterable or an async iterable of requests',
-    );
-  }
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  const problems: BatchInputProblem[] = [];
-  let index = 0;
+  const validator = new LineValidator(checkEndpoint(options.endpoint));
+  checkRequests(requests);
   for await (const request of requests) {
-    const problem = requestProblem(request, endpoint);
-    if (problem) {
-      problems.push({ index, ...problem });
-    } else {
-      const customId = customIdOf(request);
-      if (seen.has(customId)) {
-        duplicates.add(customId);
-        problems.push({ index, customId, message: `duplicate custom_id "${customId}"` });
-      } else {
-        seen.add(customId);
-        if (problems.length === 0)
-          yield JSON.stringify({ custom_id: customId, body: request.body });
-      }
-    }
-    index++;
+    const line = validator.accept(request);
+    if (line !== undefined) yield line;
   }
-  if (index === 0) {
-    throw new BatchInputError(
-      [{ index: 0, message: 'the request list is empty: a batch needs at least one request' }],
-      [],
-    );
-  }
-  if (problems.length > 0) throw new BatchInputError(problems, [...duplicates]);
+  validator.finish();
 }
 
 /**
@@ -101,12 +127,23 @@ export async function writeBatchFile(
     bytes += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
+  const validator = new LineValidator(checkEndpoint(options.endpoint));
+  checkRequests(requests);
+  const add = (request: BatchRequestInput) => {
+    const line = validator.accept(request);
+    if (line === undefined) return false;
+    buffer += line + '\n';
+    lines++;
+    return buffer.length >= 65_536;
+  };
   try {
-    for await (const line of toBatchLines(requests, options)) {
-      buffer += line + '\n';
-      lines++;
-      if (buffer.length >= 65_536) await flush();
+    // Synchronous inputs are read without a promise per request; only a full buffer waits.
+    if (Symbol.iterator in requests) {
+      for (const request of requests) if (add(request)) await flush();
+    } else {
+      for await (const request of requests) if (add(request)) await flush();
     }
+    validator.finish();
     await flush();
     if (tmp && path) {
       await new Promise<void>((resolve, reject) =>

@@ -259,6 +259,7 @@ export const batchMachine = setup({
   states: {
     preparing: {
       invoke: {
+        id: 'prepareInput',
         src: 'prepareInput',
         input: ({ context }) => ({
           key: context.key,
@@ -291,6 +292,7 @@ export const batchMachine = setup({
     },
     uploading: {
       invoke: {
+        id: 'uploadInput',
         src: 'uploadInput',
         input: ({ context }) => ({
           key: context.key,
@@ -314,6 +316,7 @@ export const batchMachine = setup({
     },
     locating: {
       invoke: {
+        id: 'findJob',
         src: 'findJob',
         input: ({ context }) => ({ key: context.key, attempt: context.attempt }),
         onDone: [
@@ -338,6 +341,7 @@ export const batchMachine = setup({
     },
     creating: {
       invoke: {
+        id: 'createJob',
         src: 'createJob',
         input: ({ context }) => ({
           key: context.key,
@@ -369,7 +373,7 @@ export const batchMachine = setup({
       on: { 'batch.cancel': { actions: 'requestCancel' } },
     },
     recovering: {
-      invoke: { src: 'wait', input: { ms: 1_000 } },
+      invoke: { id: 'wait', src: 'wait', input: { ms: 1_000 } },
       on: {
         'wait.done': 'locating',
         'batch.cancel': { actions: 'requestCancel' },
@@ -378,6 +382,7 @@ export const batchMachine = setup({
     polling: {
       always: { guard: 'cancelRequested', target: 'cancelling' },
       invoke: {
+        id: 'pollJob',
         src: 'pollJob',
         input: ({ context }) => ({
           jobId: context.jobId!,
@@ -403,6 +408,7 @@ export const batchMachine = setup({
     cancelling: {
       invoke: [
         {
+          id: 'cancelJob',
           src: 'cancelJob',
           input: ({ context }) => ({ jobId: context.jobId!, attempt: context.attempt }),
           onError: {
@@ -414,6 +420,7 @@ export const batchMachine = setup({
           },
         },
         {
+          id: 'cancelPoll',
           src: 'pollJob',
           input: ({ context }) => ({
             jobId: context.jobId!,
@@ -438,6 +445,7 @@ export const batchMachine = setup({
     },
     downloading: {
       invoke: {
+        id: 'downloadResults',
         src: 'downloadResults',
         input: ({ context }) => ({
           key: context.key,
@@ -495,6 +503,7 @@ export const batchMachine = setup({
     },
     retryingFailed: {
       invoke: {
+        id: 'prepareRetry',
         src: 'prepareRetry',
         input: ({ context }) => ({
           key: context.key,
