@@ -1,26 +1,51 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { format, startChildEmulator, type BenchReport, type Benchmark } from './harness.js';
+import {
+  format,
+  goalLine,
+  startChildEmulator,
+  type BenchReport,
+  type Benchmark,
+} from './harness.js';
+import { describeMachine, load, machineInfo } from './machine.js';
+import { planFor, type RoundPlan } from './plan.js';
 
-/**
- * `pnpm bench [name ...] [--rounds n] [--warmup n]`: runs the benchmarks found in
- * `dist/benchmarks/`, prints each table, and writes `bench/results/latest.md` and `latest.json`.
- */
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const wanted: string[] = [];
-  let rounds = 5;
-  let warmup = 1;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--rounds') rounds = Number(args[++i]);
-    else if (arg === '--warmup') warmup = Number(args[++i]);
-    else wanted.push(arg);
+const usage = `Usage: pnpm bench [name ...] [--rounds n] [--warmup n] [--list]
+
+Runs the benchmarks found in bench/dist/benchmarks/ (all of them without a name), contenders
+alternating round by round, and writes bench/results/latest.md and latest.json.
+--rounds / --warmup override the per-benchmark plan (bench/src/plan.ts) for every selected one.`;
+
+interface Args {
+  wanted: string[];
+  override: Partial<RoundPlan>;
+  list: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { wanted: [], override: {}, list: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const count = (flag: string) => {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 0) throw new Error(`${flag} needs a whole number`);
+      return value;
+    };
+    if (arg === '--rounds') args.override.rounds = Math.max(1, count(arg));
+    else if (arg === '--warmup') args.override.warmup = count(arg);
+    else if (arg === '--list') args.list = true;
+    else if (arg === '--help' || arg === '-h') {
+      console.log(usage);
+      process.exit(0);
+    } else if (arg === '--') continue;
+    else if (arg.startsWith('-')) throw new Error(`unknown flag ${arg}\n\n${usage}`);
+    else args.wanted.push(arg);
   }
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir = join(here, 'benchmarks');
+  return args;
+}
+
+async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.js'))
     .sort();
@@ -29,7 +54,29 @@ async function main(): Promise<void> {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { benchmark?: Benchmark };
     if (mod.benchmark) benchmarks.push(mod.benchmark);
   }
-  const unknown = wanted.filter((w) => !benchmarks.some((b) => b.name === w));
+  return benchmarks;
+}
+
+/**
+ * `pnpm bench [name ...] [--rounds n] [--warmup n]`: runs the benchmarks found in
+ * `dist/benchmarks/`, prints each table with a line saying whether its goals were met, and writes
+ * `bench/results/latest.md` and `latest.json`. A benchmark that throws is reported as failed and
+ * the others still run; the exit code is then 1. Missed goals do not change the exit code: on a
+ * shared machine they are findings, not assertions.
+ */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const benchmarks = await loadBenchmarks(join(here, 'benchmarks'));
+  if (args.list) {
+    for (const b of benchmarks) {
+      const p = planFor(b.name, args.override);
+      console.log(`${b.name.padEnd(16)} ${p.rounds} rounds, ${p.warmup} warm-up  ${b.title}`);
+    }
+    return;
+  }
+  const unknown = args.wanted.filter((w) => !benchmarks.some((b) => b.name === w));
   if (unknown.length > 0) {
     console.error(
       `Unknown benchmark(s): ${unknown.join(', ')}. Known: ${benchmarks.map((b) => b.name).join(', ')}`,
@@ -37,58 +84,136 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected =
-    wanted.length > 0 ? benchmarks.filter((b) => wanted.includes(b.name)) : benchmarks;
-  const reports: BenchReport[] = [];
+    args.wanted.length > 0 ? benchmarks.filter((b) => args.wanted.includes(b.name)) : benchmarks;
+
+  const machine = machineInfo();
+  const loadBefore = load();
+  const date = new Date().toISOString();
   const started = Date.now();
-  for (const benchmark of selected) {
-    console.log(`\n== ${benchmark.title} (${benchmark.name})`);
-    const report = await benchmark.run({
-      rounds,
-      warmup,
-      log: (line) => console.log(line),
-      startEmulator: startChildEmulator,
-    });
+  console.log(
+    `${describeMachine(machine)}; load average ${loadBefore}; ${selected.length} benchmark(s)`,
+  );
+  const reports: BenchReport[] = [];
+  for (const [index, benchmark] of selected.entries()) {
+    const p = planFor(benchmark.name, args.override);
+    console.log(
+      `\n== [${index + 1}/${selected.length}] ${benchmark.title} (${benchmark.name}; ${plural(p.rounds, 'round')}, ${p.warmup} warm-up; ${elapsed(started)} elapsed)`,
+    );
+    const t0 = Date.now();
+    let report: BenchReport;
+    try {
+      report = await benchmark.run({
+        rounds: p.rounds,
+        warmup: p.warmup,
+        log: (line) => console.log(line),
+        startEmulator: startChildEmulator,
+      });
+    } catch (error) {
+      console.error(error);
+      report = {
+        name: benchmark.name,
+        title: benchmark.title,
+        measurements: [],
+        goals: [],
+        notes: [],
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+    report.durationMs = Date.now() - t0;
+    report.rounds = p.rounds;
+    report.warmup = p.warmup;
     reports.push(report);
     console.log(renderReport(report));
   }
-  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${process.platform}`;
-  const date = new Date().toISOString();
-  const resultsDir = join(here, '..', 'results');
-  mkdirSync(resultsDir, { recursive: true });
+  const durationMs = Date.now() - started;
+  const loadAfter = load();
+  const command = `pnpm bench${argv.length ? ' ' + argv.join(' ') : ''}`;
   const md = [
-    `# Benchmark results`,
+    '# Benchmark results',
     '',
     `- Date: ${date}`,
-    `- Machine: ${machine}`,
-    `- Command: \`pnpm bench${args.length ? ' ' + args.join(' ') : ''}\` (${rounds} rounds, ${warmup} warm-up; contenders alternate round by round)`,
-    `- Duration: ${Math.round((Date.now() - started) / 1000)} s`,
+    `- Machine: ${describeMachine(machine)}`,
+    `- Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadAfter} at the end`,
+    `- Command: \`${command}\` (contenders alternate round by round; medians of the measured rounds after the warm-up)`,
+    `- Duration: ${Math.round(durationMs / 1000)} s`,
     '',
+    renderSummary(reports),
     ...reports.map(renderReport),
   ].join('\n');
-  writeFileSync(join(resultsDir, 'latest.md'), md + '\n');
-  writeFileSync(
+  const resultsDir = join(here, '..', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeAtomically(join(resultsDir, 'latest.md'), md + '\n');
+  writeAtomically(
     join(resultsDir, 'latest.json'),
-    JSON.stringify({ date, machine, rounds, warmup, reports }, null, 2) + '\n',
+    JSON.stringify(
+      { date, machine, loadBefore, loadAfter, command, durationMs, reports },
+      null,
+      2,
+    ) + '\n',
   );
   const missed = reports.flatMap((r) =>
     r.goals.filter((g) => !g.met).map((g) => `${r.name}: ${g.name}`),
   );
+  const failed = reports.filter((r) => r.error !== undefined);
   console.log(
-    `\nWrote bench/results/latest.md and latest.json. Goals missed: ${missed.length ? missed.join('; ') : 'none'}`,
+    `\nWrote bench/results/latest.md and latest.json in ${elapsed(started)}. ` +
+      `Goals missed: ${missed.length ? missed.join('; ') : 'none'}.` +
+      (failed.length ? ` Benchmarks that failed: ${failed.map((r) => r.name).join(', ')}.` : ''),
   );
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function elapsed(since: number): string {
+  const s = Math.round((Date.now() - since) / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** One row per goal across all benchmarks, so the state of the run reads at a glance. */
+export function renderSummary(reports: BenchReport[]): string {
+  const lines = [
+    '## Summary',
+    '',
+    '| benchmark | goal | target | measured | met |',
+    '|---|---|---|---|---|',
+  ];
+  for (const r of reports) {
+    if (r.error !== undefined) lines.push(`| ${r.name} | (failed: ${r.error}) | | | **no** |`);
+    for (const g of r.goals) {
+      if (g.target === 'none') continue;
+      lines.push(
+        `| ${r.name} | ${g.name} | ${g.target} | ${g.actual} | ${g.met ? 'yes' : '**no**'} |`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function renderReport(report: BenchReport): string {
-  const lines = [
-    `## ${report.title}`,
-    '',
-    '| contender | metric | median | min | max | unit |',
-    '|---|---|---:|---:|---:|---|',
-  ];
-  for (const m of report.measurements) {
+  const run =
+    report.rounds !== undefined
+      ? `${plural(report.rounds, 'round')} after ${report.warmup ?? 0} warm-up` +
+        (report.durationMs !== undefined ? `, ${format(report.durationMs / 1000)} s` : '')
+      : undefined;
+  const lines = [`## ${report.title}`, '', `**${goalLine(report)}**${run ? ` (${run})` : ''}`, ''];
+  if (report.measurements.length > 0) {
     lines.push(
-      `| ${m.contender} | ${m.metric} | ${format(m.median)} | ${format(m.min)} | ${format(m.max)} | ${m.unit} |`,
+      '| contender | metric | median | min | max | unit |',
+      '|---|---|---:|---:|---:|---|',
     );
+    for (const m of report.measurements) {
+      lines.push(
+        `| ${m.contender} | ${m.metric} | ${format(m.median)} | ${format(m.min)} | ${format(m.max)} | ${m.unit} |`,
+      );
+    }
   }
   if (report.goals.length > 0) {
     lines.push('', '| goal | target | measured | met |', '|---|---|---|---|');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { track } from './children.js';
 
 /** Every number measured for one contender on one metric, with its summary. */
 export interface Measurement {
@@ -28,6 +29,12 @@ export interface BenchReport {
   measurements: Measurement[];
   goals: Goal[];
   notes: string[];
+  /** Filled by the CLI: wall time of the whole benchmark, and the rounds it ran with. */
+  durationMs?: number;
+  rounds?: number;
+  warmup?: number;
+  /** Filled by the CLI when the benchmark threw: it then has no measurements. */
+  error?: string;
 }
 
 export interface BenchContext {
@@ -114,6 +121,20 @@ export function format(value: number, digits = 3): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
+/**
+ * One line saying which goals a report met: `Goals met: 2 of 2.` or
+ * `Goals met: 1 of 2; not met: <name> (<measured>, target <target>).`
+ */
+export function goalLine(report: BenchReport): string {
+  if (report.error !== undefined) return `Not measured: the benchmark failed (${report.error}).`;
+  const goals = report.goals.filter((g) => g.target !== 'none');
+  if (goals.length === 0) return 'No goal: figures for reference.';
+  const missed = goals.filter((g) => !g.met);
+  const head = `Goals met: ${goals.length - missed.length} of ${goals.length}`;
+  if (missed.length === 0) return `${head}.`;
+  return `${head}; not met: ${missed.map((g) => `${g.name} (${g.actual}, target ${g.target})`).join('; ')}.`;
+}
+
 /** CPU time (user + system) of this process, in milliseconds. */
 export function cpuMs(): number {
   const usage = process.cpuUsage();
@@ -125,9 +146,11 @@ export async function startChildEmulator(args: string[] = []): Promise<ChildEmul
   const pkgPath = require.resolve('@mistral-flows/emulator/package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { bin: Record<string, string> };
   const bin = join(dirname(pkgPath), Object.values(pkg.bin)[0]!); // a shim that imports dist/cli.js
-  const child = spawn(process.execPath, [bin, '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = track(
+    spawn(process.execPath, [bin, '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     const onData = (data: Buffer) => {
