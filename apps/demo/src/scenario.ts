@@ -3,7 +3,7 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { InspectionEvent } from 'xstate';
 import type { Output } from './terminal/output.js';
 
-export const SCENARIO_NAMES = ['agents', 'stream', 'queue', 'concurrent'] as const;
+export const SCENARIO_NAMES = ['agents', 'stream', 'batch', 'queue', 'concurrent'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What every scenario is given. */
@@ -19,7 +19,7 @@ export interface DemoContext {
   redisUrl: string;
   /** The visualizer's observer (`--ui`): given to every actor the scenario starts. */
   inspect: ((event: InspectionEvent) => void) | undefined;
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C: stop, close what was started, and return (the result is discarded). */
   signal: AbortSignal;
   /** Mirrors the scenario's progress and streamed text on its actor, for the visualizer. */
   report(update: { completed: number; total: number } | { text: string }): void;

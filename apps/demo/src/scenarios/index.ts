@@ -1,5 +1,6 @@
 import type { Scenario, ScenarioName } from '../scenario.js';
 import { agentsScenario } from './agents.js';
+import { batchScenario } from './batch.js';
 import { concurrentScenario } from './concurrent.js';
 import { queueScenario } from './queue.js';
 import { streamScenario } from './stream.js';
@@ -8,6 +9,7 @@ import { streamScenario } from './stream.js';
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
   agents: agentsScenario,
   stream: streamScenario,
+  batch: batchScenario,
   queue: queueScenario,
   concurrent: concurrentScenario,
 };
