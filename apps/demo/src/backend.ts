@@ -10,8 +10,10 @@ export const BATCH_RPS = 100;
 export interface Backend {
   kind: 'emulator' | 'api';
   client: Mistral;
-  /** One line for the header. */
+  /** Where the calls go, for the header. */
   description: string;
+  /** How it behaves, for the header's second line. */
+  detail: string;
   emulator: Emulator | undefined;
   close(): Promise<void>;
 }
@@ -34,7 +36,8 @@ export async function startBackend(options: {
     return {
       kind: 'api',
       client,
-      description: `the Mistral API${server ? ` at ${server}` : ''} (MISTRAL_API_KEY is set; --emulator to use the emulator)`,
+      description: `the Mistral API${server ? ` at ${server}` : ''}`,
+      detail: 'MISTRAL_API_KEY is set: real models, real usage, real cost (--emulator to avoid it)',
       emulator: undefined,
       close: async () => undefined,
     };
@@ -50,9 +53,10 @@ export async function startBackend(options: {
     kind: 'emulator',
     // No key goes to the emulator, even when one is set in the environment.
     client: createClient({ serverURL: emulator.url, env: {} }),
-    description:
-      `the emulator at ${emulator.url} (scripted model, ${LATENCY.ttftMs} ms to first token, ` +
-      `${LATENCY.tokenMs} ms per token)`,
+    description: `the embedded emulator at ${emulator.url}`,
+    detail:
+      `a scripted model, ${LATENCY.ttftMs} ms to first token, ${LATENCY.tokenMs} ms per token; ` +
+      'set MISTRAL_API_KEY for the real API',
     emulator,
     close: () => emulator.close(),
   };

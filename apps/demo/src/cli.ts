@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { parseOptions, USAGE, UsageError } from './options.js';
-import { runDemo } from './run-demo.js';
 
 /** How long the process may take to exit by itself after the demo is done, before it is made to. */
 const EXIT_GRACE_MS = 5_000;
+
+// `pnpm demo | head` closes the pipe early: stop quietly instead of printing a stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 async function main(): Promise<number> {
   let options;
@@ -22,11 +27,14 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
+    if (!options.ui) process.stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // Loaded here so that --help and usage errors answer at once: the SDK takes a moment to load.
+    const { runDemo } = await import('./run-demo.js');
     return await runDemo(options, controller.signal);
   } finally {
     process.off('SIGINT', onSignal);

@@ -60,6 +60,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
       rules: scenarios.flatMap((scenario) => scenario.emulatorRules ?? []),
     });
     out.line(`${s.bold('mistral-flows demo')} ${s.dim('·')} ${backend.description}`);
+    out.line(s.dim(`  ${backend.detail}`));
 
     const context: Omit<DemoContext, 'report'> = {
       client: backend.client,
@@ -160,10 +161,14 @@ async function runScenario(
   actor.send({ type: 'scenario.start' });
   let result: ScenarioResult;
   try {
-    result = await untilAborted(scenario.run(context), base.signal);
+    // Scenarios stop their work when the signal aborts, and close what they started.
+    result = await scenario.run(context);
   } catch (error) {
     result = { status: 'failed', reason: describeError(error), data: {} };
+  } finally {
+    out.finishProgress();
   }
+  if (base.signal.aborted) result = { ...result, status: 'failed', reason: 'interrupted' };
   const took = s.dim(`in ${formatDuration(Date.now() - started)}`);
   switch (result.status) {
     case 'passed':
@@ -180,16 +185,6 @@ async function runScenario(
       break;
   }
   return finish(result);
-}
-
-/** The scenario's promise, or a rejection as soon as `signal` aborts (Ctrl-C). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('interrupted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('interrupted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** One line, secrets removed, no stack. */

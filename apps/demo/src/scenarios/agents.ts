@@ -76,7 +76,9 @@ export const agentsScenario: Scenario = {
     const started = Date.now();
     const agent = await ensureAgent(client, { ...AGENT, model: models.large, tools: [searchTool] });
     out.field('agent', `${out.style.bold(agent.name)} ${out.style.dim(agent.id)}  ${agent.model}`);
-    out.fieldTruncated('user', PROMPT.replace(/\n```\n?/g, ' ').replace(/\s+/g, ' '));
+    PROMPT.split('\n')
+      .filter((line) => !line.startsWith('```'))
+      .forEach((line, i) => out.fieldTruncated(i === 0 ? 'user' : '', line));
 
     const conversation = createConversation({
       client,
@@ -130,6 +132,8 @@ export const agentsScenario: Scenario = {
           break;
       }
     };
+    const cancel = () => conversation.cancel();
+    context.signal.addEventListener('abort', cancel, { once: true });
     try {
       const end = await lastValueFrom(conversation.stream(PROMPT).pipe(tap(show)));
       writer?.end();
@@ -156,6 +160,7 @@ export const agentsScenario: Scenario = {
         usage,
       });
     } finally {
+      context.signal.removeEventListener('abort', cancel);
       writer?.end();
       await conversation.close();
     }

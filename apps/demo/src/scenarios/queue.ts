@@ -131,9 +131,8 @@ export const queueScenario: Scenario = {
       const seconds = ((lastDone || Date.now()) - (firstActive ?? Date.now())) / 1_000;
       out.field(
         'jobs',
-        `${completed.length}/${enqueued.length} completed in ${seconds.toFixed(1)} s ` +
-          `(${(completed.length / Math.max(seconds, 0.001)).toFixed(1)} jobs/s, limit ${JOBS_PER_SECOND}/s), ` +
-          `at most ${peak} at once (concurrency ${CONCURRENCY})`,
+        `${completed.length}/${enqueued.length} completed in ${seconds.toFixed(1)} s, ` +
+          `at most ${peak} at once (concurrency ${CONCURRENCY}, limiter ${JOBS_PER_SECOND} jobs/s)`,
       );
       out.field(
         'webhooks',
@@ -143,7 +142,8 @@ export const queueScenario: Scenario = {
       const sample = completed[0];
       if (sample) {
         const data = sample.payload!.data as ChatWebhookData;
-        out.field('sample', `webhook-id ${sample.id}  ${s.dim(signatureOf(sample))}`);
+        out.field('sample', `webhook-id ${sample.id}`);
+        out.field('', s.dim(signatureOf(sample)));
         out.fieldTruncated(
           '',
           `${sample.payload!.type} ${data.jobId}: "${(data.result?.content ?? '').replace(/\s+/g, ' ')}"`,
@@ -238,5 +238,5 @@ export const queueScenario: Scenario = {
 /** The first `v1,` signature of a delivery, shortened. */
 function signatureOf(hook: ReceivedWebhook): string {
   const header = hook.headers['webhook-signature'];
-  return `webhook-signature ${truncate(String(header ?? '').split(' ')[0] ?? '', 24)}`;
+  return `webhook-signature ${truncate(String(header ?? '').split(' ')[0] ?? '', 40)}`;
 }

@@ -43,7 +43,7 @@ const requests: RequestSpec[] = [
   {
     id: 'req-2',
     prompt: 'Why do streamed answers need a restart policy',
-    note: "cut after 6 chunks by an injected fault, recovered with onInterrupt: 'restart'",
+    note: "a fault cuts it after 6 chunks; onInterrupt: 'restart' sends it again",
     options: {
       onInterrupt: 'restart',
       headers: {
@@ -57,7 +57,7 @@ const requests: RequestSpec[] = [
   {
     id: 'req-3',
     prompt: 'Describe server-sent events',
-    note: "cut after 4 chunks with onInterrupt: 'error' (the default): chat:error keeps the partial text",
+    note: "a fault cuts it after 4 chunks; onInterrupt: 'error' (the default) reports it",
     options: { headers: { 'x-emulator-fault': 'drop-after:4' } },
     fault: 'error',
   },
@@ -99,7 +99,7 @@ export const streamScenario: Scenario = {
       record(requestId).chunks++;
       if (!writer) {
         writer = out.streamed('chat:chunk');
-        writer.write(s.dim(`[${requestId}] `));
+        writer.prefix(s.dim(`[${requestId}]`));
       }
       writer.write(content);
       streamed = index === 0 ? content : streamed + content;
@@ -128,8 +128,12 @@ export const streamScenario: Scenario = {
 
     try {
       for (const spec of requests) {
+        if (context.signal.aborted) break;
         if (spec.fault && !context.faults) {
-          out.field(spec.id, s.dim(`skipped: ${spec.note} (faults need the emulator)`));
+          out.field(
+            spec.id,
+            s.dim(`skipped: the ${spec.fault} it shows needs the emulator's faults`),
+          );
           continue;
         }
         out.field(spec.id, s.dim(spec.note));
@@ -147,6 +151,7 @@ export const streamScenario: Scenario = {
             finishReason: completion.finishReason,
           });
         } catch (error) {
+          if (context.signal.aborted) break; // a stopped stream completes without an answer
           if (!StreamError.isInstance(error)) throw error;
           r.error = { code: error.code, message: error.message, partialText: error.partialText };
         }

@@ -33,6 +33,7 @@ export class Output {
   readonly tty: boolean;
   readonly quiet: boolean;
   private readonly stream: NodeJS.WriteStream;
+  private readonly bars: ProgressBar[] = [];
 
   constructor(options: OutputOptions) {
     this.stream = options.stream ?? process.stdout;
@@ -43,8 +44,9 @@ export class Output {
 
   /** Usable width: the terminal's, between 60 and 120 columns (100 off a TTY). */
   get width(): number {
-    const columns = this.stream.isTTY ? this.stream.columns : undefined;
-    return Math.min(120, Math.max(60, columns ?? 100));
+    // A pseudo-terminal may report 0 columns: treat it as unknown.
+    const columns = this.stream.isTTY ? this.stream.columns : 0;
+    return Math.min(120, Math.max(60, columns || 100));
   }
 
   write(text: string): void {
@@ -113,7 +115,14 @@ export class Output {
   }
 
   progress(label: string, total: number): ProgressBar {
-    return new ProgressBar(this, label, total);
+    const bar = new ProgressBar(this, label, total);
+    this.bars.push(bar);
+    return bar;
+  }
+
+  /** Stops every progress bar still drawing (a scenario that failed or was interrupted). */
+  finishProgress(): void {
+    for (const bar of this.bars.splice(0)) bar.finish();
   }
 
   /** Writes `text` over the current line (progress bars on a TTY). */
@@ -122,10 +131,15 @@ export class Output {
   }
 }
 
-/** Word-wraps deltas as they arrive, so a streamed answer reads as a paragraph. */
+/**
+ * Word-wraps deltas as they arrive, so a streamed answer reads as a paragraph. A word is written
+ * once the whitespace after it arrives (a token later), because deltas split words ("admin" +
+ * "123") and a line may only break between words.
+ */
 export class StreamedText {
   private column = 0;
-  private pendingSpace = '';
+  private word = '';
+  private spaceBefore = false;
   private started = false;
   private readonly indent = INDENT.length + LABEL_WIDTH + 1;
 
@@ -135,58 +149,72 @@ export class StreamedText {
     private readonly color: (text: string) => string,
   ) {}
 
+  /** Writes styled text (a request id, say) before the streamed words. */
+  prefix(text: string): void {
+    this.begin();
+    this.out.write(`${text} `);
+    this.column += visibleWidth(text) + 1;
+  }
+
   write(delta: string): void {
-    if (!this.started) {
-      this.started = true;
-      this.out.write(`${INDENT}${pad(this.out.style.dim(this.label), LABEL_WIDTH)} `);
-      this.column = this.indent;
-    }
+    this.begin();
     for (const piece of delta.split(/(\s+)/)) {
       if (piece === '') continue;
-      if (/^\s+$/.test(piece)) {
-        const breaks = piece.split('\n').length - 1;
-        if (breaks > 0) {
-          if (this.column > this.indent) this.newLine();
-          if (breaks > 1) this.out.write('\n');
-          this.pendingSpace = '';
-        } else if (this.column > this.indent) {
-          this.pendingSpace = ' ';
-        }
+      if (!/^\s+$/.test(piece)) {
+        this.word += piece;
         continue;
       }
-      const width = [...piece].length;
-      // Break only between words: a delta that continues a word ("admin" + "123") stays on its line.
-      const startsWord = this.pendingSpace !== '' || this.column === this.indent;
-      if (
-        startsWord &&
-        this.column > this.indent &&
-        this.column + this.pendingSpace.length + width > this.out.width
-      ) {
-        this.newLine();
-        this.pendingSpace = '';
+      this.flushWord();
+      const breaks = piece.split('\n').length - 1;
+      if (breaks > 0) {
+        if (this.column > this.indent) this.newLine();
+        if (breaks > 1) this.out.write('\n');
+      } else if (this.column > this.indent) {
+        this.spaceBefore = true;
       }
-      this.out.write(this.color(this.pendingSpace + piece));
-      this.column += this.pendingSpace.length + width;
-      this.pendingSpace = '';
     }
   }
 
   /** Drops what was written (a restarted stream) and starts again on a fresh line. */
   restart(note: string): void {
-    if (this.started) this.out.write('\n');
+    this.end();
     this.out.field('', this.out.style.yellow(note));
-    this.started = false;
-    this.column = 0;
-    this.pendingSpace = '';
   }
 
   end(): void {
+    this.flushWord();
     if (this.started) this.out.write('\n');
     this.started = false;
+    this.column = 0;
+    this.spaceBefore = false;
+  }
+
+  private flushWord(): void {
+    if (this.word === '') return;
+    const space = this.spaceBefore ? 1 : 0;
+    const width = [...this.word].length;
+    if (this.column > this.indent && this.column + space + width > this.out.width) {
+      this.newLine();
+    } else if (space) {
+      this.out.write(' ');
+      this.column += 1;
+    }
+    this.out.write(this.color(this.word));
+    this.column += width;
+    this.word = '';
+    this.spaceBefore = false;
+  }
+
+  private begin(): void {
+    if (this.started) return;
+    this.started = true;
+    this.out.write(`${INDENT}${pad(this.out.style.dim(this.label), LABEL_WIDTH)} `);
+    this.column = this.indent;
   }
 
   private newLine(): void {
     this.out.write(`\n${' '.repeat(this.indent)}`);
     this.column = this.indent;
+    this.spaceBefore = false;
   }
 }
