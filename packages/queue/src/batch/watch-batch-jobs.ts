@@ -12,6 +12,7 @@ import {
 import { webhookId } from '../webhook/webhook-message.js';
 import { batchEventType, batchWebhookData } from './batch-job-event.js';
 import { StatusTransitions } from './status-transitions.js';
+import { closeWhenReady } from '../internal/close-bullmq.js';
 
 /** Which batch jobs to watch. Every field given must match. */
 export interface BatchJobSelector {
@@ -129,9 +130,9 @@ export async function watchBatchJobs(options: WatchBatchJobsOptions): Promise<Ba
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await worker.close();
+      await closeWhenReady(worker);
       await webhooks.close();
-      await queue.close();
+      await closeWhenReady(queue);
     })();
     return closing;
   };

@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { DeadLetter } from './dead-letter.js';
 import { deadLetterQueueName } from './dead-letter.js';
+import { closeWhenReady } from '../internal/close-bullmq.js';
 
 export interface ReplayDeadLettersOptions {
   connection: ConnectionOptions;
@@ -76,7 +77,7 @@ export async function replayDeadLetters(
       result.replayed.push(key);
     }
   } finally {
-    await Promise.all([deadLetters.close(), ...[...sources.values()].map((q) => q.close())]);
+    await closeWhenReady(deadLetters, ...sources.values());
   }
   return result;
 }

@@ -7,6 +7,7 @@ import { checkCallbackUrl } from '../webhook/callback-url.js';
 import { webhookKeys, type WebhookSecret } from '../webhook/webhook-secret.js';
 import type { ChatJobData, ChatJobInput, ChatJobResult } from './chat-job.js';
 import { validateChatJob, validateJobOptions } from './validate-chat-job.js';
+import { closeWhenReady } from '../internal/close-bullmq.js';
 
 export const DEFAULT_QUEUE_NAME = 'mistral-chat';
 
@@ -88,7 +89,7 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
     signsWebhooks: secret !== undefined,
     allowHosts: options.webhook?.allowHosts ?? [],
     events: options.events,
-    close: () => queue.close(),
+    close: () => closeWhenReady(queue),
   };
 }
 

@@ -27,6 +27,7 @@ import type { ChatJobData, ChatJobProgress, ChatJobResult } from './chat-job.js'
 import { DEFAULT_QUEUE_NAME, webhookQueueName } from './chat-queue.js';
 import { jobOutcome } from './job-outcome.js';
 import { runChatJob } from './run-chat-job.js';
+import { closeWhenReady } from '../internal/close-bullmq.js';
 
 export interface ChatWorkerOptions {
   connection: ConnectionOptions;
@@ -306,9 +307,9 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     deadLetters,
     close() {
       closing ??= (async () => {
-        await worker.close();
+        await closeWhenReady(worker);
         await webhooks?.close();
-        await Promise.all([deadLetters.close(), queue.close()]);
+        await closeWhenReady(deadLetters, queue);
       })();
       return closing;
     },

@@ -25,6 +25,7 @@ import { checkSchedule, nextRetryDelay, STANDARD_RETRY_SCHEDULE } from './retry-
 import { signWebhook } from './sign-webhook.js';
 import { webhookBody, type WebhookDelivery, type WebhookMessage } from './webhook-message.js';
 import { webhookKeys, type WebhookSecret } from './webhook-secret.js';
+import { closeWhenReady } from '../internal/close-bullmq.js';
 
 /** How webhooks are signed, where they may go, and how they are retried. */
 export interface WebhookOptions {
@@ -256,8 +257,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     },
     close() {
       closing ??= (async () => {
-        await worker?.close();
-        await Promise.all([queue.close(), deadLetters.close()]);
+        await closeWhenReady(worker);
+        await closeWhenReady(queue, deadLetters);
         agents.http.destroy();
         agents.https.destroy();
       })();
