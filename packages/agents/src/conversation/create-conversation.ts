@@ -22,6 +22,7 @@ import type {
   PendingCall,
   Turn,
   TurnError,
+  ConversationMachineInput,
 } from '../machine/types.js';
 import {
   conversationKey,
@@ -153,6 +154,26 @@ export function prepareForResume(snapshot: unknown): unknown {
   return s;
 }
 
+/** The machine's input for conversation `id` from the options. */
+export function machineInput(
+  options: Pick<
+    ConversationOptions,
+    'mode' | 'agentId' | 'model' | 'instructions' | 'maxSteps' | 'maxRetries' | 'backoff'
+  >,
+  id: string,
+): ConversationMachineInput {
+  return {
+    id,
+    mode: options.mode ?? 'client',
+    ...(options.agentId ? { agentId: options.agentId } : {}),
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.instructions ? { instructions: options.instructions } : {}),
+    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  };
+}
+
 /** The machine with this conversation's model and tool actors. */
 export function conversationLogic(
   options: ConversationOptions,
@@ -180,16 +201,7 @@ function startConversation(
   const tools = indexTools(options.tools ?? []);
   const store = options.store ?? getDefaultStore();
   const logic = conversationLogic(options, tools);
-  const input = {
-    id,
-    mode: options.mode ?? 'client',
-    ...(options.agentId ? { agentId: options.agentId } : {}),
-    ...(options.model ? { model: options.model } : {}),
-    ...(options.instructions ? { instructions: options.instructions } : {}),
-    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
-    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    ...(options.backoff ? { backoff: options.backoff } : {}),
-  };
+  const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.
   const actor = createActor(logic, {
     input,

@@ -10,6 +10,7 @@ import {
 } from 'xstate';
 import {
   conversationLogic,
+  machineInput,
   prepareForResume,
   wrapActor,
   type Conversation,
@@ -160,20 +161,9 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
   const loading = new Map<string, Promise<Conversation>>();
   let passivated = 0;
 
-  const inputFor = (id: string): ConversationMachineInput => ({
-    id,
-    mode: options.mode ?? 'client',
-    ...(options.agentId ? { agentId: options.agentId } : {}),
-    ...(options.model ? { model: options.model } : {}),
-    ...(options.instructions ? { instructions: options.instructions } : {}),
-    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
-    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    ...(options.backoff ? { backoff: options.backoff } : {}),
-  });
-
   const load = async (id: string): Promise<Conversation> => {
     const stored = await store.get<PersistedConversation>(conversationKey(id));
-    const event: SpawnEvent = { type: 'conversation.spawn', id, input: inputFor(id) };
+    const event: SpawnEvent = { type: 'conversation.spawn', id, input: machineInput(options, id) };
     if (stored) event.snapshot = prepareForResume(stored.value.snapshot);
     actor.send(event);
     const child = actor.getSnapshot().context.conversations[id] as ConversationActor;
