@@ -18,7 +18,7 @@ when MISTRAL_API_KEY is set.
 
 Options:
   --scenario <name>  run this scenario only; repeat for several: ${SCENARIO_NAMES.join(', ')}
-  --json             one JSON object per scenario on stdout, one per line, then a summary object
+  --json             one JSON object per scenario on stdout, one per line (the summary goes to stderr)
   --ui               start the visualizer, print its URL, attach every actor; runs until Ctrl-C
   --emulator         use the emulator even when MISTRAL_API_KEY is set
   --no-color         no colours (NO_COLOR=1 too; colours and progress bars need a TTY anyway)

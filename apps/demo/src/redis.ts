@@ -46,3 +46,15 @@ export async function deleteKeys(url: string, pattern: string): Promise<number> 
     redis.disconnect();
   }
 }
+
+/** `url` without its password, for printing. */
+export function displayRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

@@ -19,16 +19,13 @@ export interface ScenarioReport {
   result: Record<string, unknown>;
 }
 
-/** The last line of `--json` output. */
-export interface SummaryReport {
-  summary: {
-    run: number;
-    passed: number;
-    failed: number;
-    skipped: number;
-    durationMs: number;
-    backend: 'emulator' | 'api';
-  };
+/** What the final line counts. */
+export interface Summary {
+  run: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
 }
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -42,6 +39,8 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
   const tty = process.stdout.isTTY === true;
   const out = new Output({ color: options.color && tty, tty, quiet: options.json });
   const s = out.style;
+  // With --json, stdout holds the scenarios' JSON lines only: the lines people need go to stderr.
+  const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : out.line(line));
   const started = Date.now();
   const scenarios = options.scenarios.map((name) => SCENARIOS[name]);
   const reports: ScenarioReport[] = [];
@@ -51,9 +50,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
   try {
     if (options.ui) {
       visualizer = await createVisualizer({ host: '127.0.0.1', port: 0 });
-      const line = `visualizer    ${visualizer.url}  (open it to watch the actors live)`;
-      if (options.json) process.stderr.write(`${line}\n`);
-      else out.line(s.bold(line));
+      say(s.bold(`visualizer    ${visualizer.url}  (open it to watch the actors live)`));
     }
     backend = await startBackend({
       forceEmulator: options.emulator,
@@ -78,24 +75,26 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
       reports.push(report);
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     }
+  } catch (error) {
+    await visualizer?.close();
+    throw error;
   } finally {
     await backend?.close();
   }
 
   const count = (status: ScenarioResult['status']) =>
     reports.filter((r) => r.status === status).length;
-  const summary: SummaryReport['summary'] = {
+  const summary: Summary = {
     run: reports.length - count('skipped'),
     passed: count('passed'),
     failed: count('failed'),
     skipped: count('skipped'),
     durationMs: Date.now() - started,
-    backend: backend?.kind ?? 'emulator',
   };
-  if (options.json) process.stdout.write(`${JSON.stringify({ summary })}\n`);
+  const interrupted = signal.aborted;
   const skippedNames = reports.filter((r) => r.status === 'skipped').map((r) => r.scenario);
   out.line();
-  out.line(
+  say(
     `${s.bold('summary')}  scenarios run: ${summary.run}, ` +
       `passed: ${summary.passed > 0 ? s.green(String(summary.passed)) : '0'}, ` +
       `failed: ${summary.failed > 0 ? s.red(String(summary.failed)) : '0'}, ` +
@@ -104,18 +103,16 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
   );
 
   if (visualizer) {
-    if (!signal.aborted) {
-      const line = `visualizer    ${visualizer.url} is still running: press Ctrl-C to stop`;
-      if (options.json) process.stderr.write(`${line}\n`);
-      else out.line(line);
+    if (!interrupted) {
+      say(`visualizer    ${visualizer.url} is still running: press Ctrl-C to stop`);
       await new Promise<void>((resolve) =>
         signal.addEventListener('abort', () => resolve(), { once: true }),
       );
     }
     await visualizer.close();
-    return summary.failed > 0 ? 1 : 0;
   }
-  if (signal.aborted) return 130;
+  // After the summary, Ctrl-C only stops the visualizer: the status is the scenarios'.
+  if (interrupted) return 130;
   return summary.failed > 0 ? 1 : 0;
 }
 

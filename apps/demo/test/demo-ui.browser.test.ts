@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromiumArgs, useChromium } from '@mistral-flows/testing';
 import { chromium as playwright, type BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDemo, type DemoProcess } from './run-cli.js';
+import { startDemo, summaryOf, type DemoProcess } from './run-cli.js';
 
 const chromium = useChromium();
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -63,6 +63,6 @@ describe.skipIf(!chromium.available)('demo --ui', () => {
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     expect(demo.stderr()).toBe('');
-    expect(demo.stdout()).toMatch(/scenarios run: 2, passed: 2, failed: 0, skipped: 0/);
+    expect(summaryOf(demo.stdout())).toMatchObject({ run: 2, passed: 2, failed: 0, skipped: 0 });
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, runDemo, type ScenarioLine } from './run-cli.js';
+import { parseJsonLines, runDemo, summaryOf, type ScenarioLine } from './run-cli.js';
 
 /** A port nothing listens on: the queue scenario must skip, not fail. */
 const NO_REDIS = 'redis://127.0.0.1:1';
@@ -17,9 +17,9 @@ describe('demo --json', () => {
       '--scenario',
       'concurrent',
     ]);
-    expect(stderr).toBe('');
-    const { scenarios, summary, lines } = parseJsonLines(stdout);
-    expect(lines).toHaveLength(5); // four scenarios and the summary: nothing else on stdout
+    // stdout: one JSON line per scenario and nothing else; stderr: the summary line only.
+    const scenarios = parseJsonLines(stdout);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(4);
     expect([...scenarios.keys()]).toEqual(['agents', 'stream', 'batch', 'concurrent']);
     for (const line of scenarios.values()) {
       expect(line, `${line.scenario}: ${line.reason}`).toMatchObject({
@@ -27,7 +27,14 @@ describe('demo --json', () => {
         backend: 'emulator',
       });
     }
-    expect(summary).toMatchObject({ run: 4, passed: 4, failed: 0, skipped: 0 });
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(summaryOf(stderr)).toEqual({
+      run: 4,
+      passed: 4,
+      failed: 0,
+      skipped: 0,
+      skippedNames: [],
+    });
     expect(code).toBe(0);
 
     // agents: the Code Reviewer called search_codebase, and the API reported usage.
@@ -147,15 +154,20 @@ describe('demo --json', () => {
   });
 
   it('skips the queue scenario without Redis, with a line saying how to start one, and exits 0', async () => {
-    const { code, stdout } = await runDemo(['--json', '--scenario', 'queue'], {
+    const { code, stdout, stderr } = await runDemo(['--json', '--scenario', 'queue'], {
       REDIS_URL: NO_REDIS,
     });
-    const { scenarios, summary } = parseJsonLines(stdout);
-    const queue: ScenarioLine = scenarios.get('queue')!;
+    const queue: ScenarioLine = parseJsonLines(stdout).get('queue')!;
     expect(queue.status).toBe('skipped');
     expect(queue.reason).toContain(`no Redis at ${NO_REDIS}`);
     expect(queue.reason).toContain('redis-server');
-    expect(summary).toMatchObject({ run: 0, passed: 0, failed: 0, skipped: 1 });
+    expect(summaryOf(stderr)).toEqual({
+      run: 0,
+      passed: 0,
+      failed: 0,
+      skipped: 1,
+      skippedNames: ['queue'],
+    });
     expect(code).toBe(0);
   });
 });
@@ -194,12 +206,32 @@ describe('demo (terminal output)', () => {
     expect(new Set(labelled.map((line) => /^ {2}\S+\s+/.exec(line)![0].length)).size).toBe(1);
 
     expect(stdout).toMatch(/✓ passed/);
-    expect(lines).toContainEqual(
-      expect.stringMatching(
-        /^summary {2}scenarios run: 1, passed: 1, failed: 0, skipped: 1 \(queue\) in /,
-      ),
-    );
+    expect(summaryOf(stdout)).toEqual({
+      run: 1,
+      passed: 1,
+      failed: 0,
+      skipped: 1,
+      skippedNames: ['queue'],
+    });
     expect(code).toBe(0);
+  });
+
+  it('exits 1 when a scenario fails, with one line per failure, no stack and no API key', async () => {
+    const key = 'sk-demo-test-secret-0123456789';
+    const { code, stdout, stderr } = await runDemo(['--scenario', 'concurrent'], {
+      MISTRAL_API_KEY: key,
+      MISTRAL_SERVER_URL: 'http://127.0.0.1:1', // the "real API", unreachable
+    });
+    expect(stdout).toMatch(/^mistral-flows demo · the Mistral API at http:\/\/127\.0\.0\.1:1$/m);
+    expect(stdout).toMatch(
+      /^ {2}✗ failed in \S+ m?s: failures at \[0,1,2,3,4,5,6,7\], expected \[\]$/m,
+    );
+    expect(stdout.match(/ network: /g)).toHaveLength(8); // every prompt's failure, reported
+    expect(summaryOf(stdout)).toMatchObject({ run: 1, passed: 0, failed: 1, skipped: 0 });
+    expect(`${stdout}${stderr}`).not.toContain(key);
+    expect(`${stdout}${stderr}`).not.toMatch(/^\s+at /m);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 
   it('refuses an unknown scenario with the usage and exit status 2', async () => {

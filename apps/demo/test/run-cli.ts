@@ -26,19 +26,20 @@ export interface DemoProcess {
 }
 
 /**
- * Starts `node dist/cli.js ...args` with the emulator (MISTRAL_API_KEY removed) and `env` on top
- * of the current environment; no TTY, so no colours and no redrawn progress bars.
+ * Starts `node dist/cli.js ...args` on the emulator (MISTRAL_API_KEY and MISTRAL_SERVER_URL removed
+ * from the current environment, `env` applied on top); no TTY, so no colours and no redrawn
+ * progress bars.
  */
 export function startDemo(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): DemoProcess {
   assertBuilt();
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
-  delete childEnv.MISTRAL_API_KEY;
-  delete childEnv.MISTRAL_SERVER_URL;
-  delete childEnv.NO_COLOR;
-  delete childEnv.FORCE_COLOR;
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const name of ['MISTRAL_API_KEY', 'MISTRAL_SERVER_URL', 'NO_COLOR', 'FORCE_COLOR']) {
+    delete base[name];
+  }
+  const childEnv = { ...base, ...env };
   const child = spawn(process.execPath, [CLI, ...args], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +82,7 @@ export async function runDemo(
   return { code, stdout: demo.stdout(), stderr: demo.stderr() };
 }
 
-/** The `--json` lines: one object per scenario, then `{ summary }`. */
+/** One `--json` line: a scenario's outcome and findings. */
 export interface ScenarioLine {
   scenario: string;
   status: 'passed' | 'failed' | 'skipped';
@@ -91,37 +92,36 @@ export interface ScenarioLine {
   result: Record<string, unknown>;
 }
 
-export interface SummaryLine {
-  summary: {
-    run: number;
-    passed: number;
-    failed: number;
-    skipped: number;
-    durationMs: number;
-    backend: string;
-  };
+/** Parses stdout line by line; throws on any line that is not JSON. */
+export function parseJsonLines(stdout: string): Map<string, ScenarioLine> {
+  const scenarios = new Map<string, ScenarioLine>();
+  for (const line of stdout.split('\n').filter((l) => l !== '')) {
+    const scenario = JSON.parse(line) as ScenarioLine;
+    scenarios.set(scenario.scenario, scenario);
+  }
+  return scenarios;
 }
 
-/** Parses stdout line by line; throws on any line that is not JSON. */
-export function parseJsonLines(stdout: string): {
-  scenarios: Map<string, ScenarioLine>;
-  summary: SummaryLine['summary'];
-  lines: unknown[];
+/** The final line: `summary  scenarios run: n, passed: n, failed: n, skipped: n (...) in t`. */
+export const SUMMARY =
+  /^summary {2}scenarios run: (\d+), passed: (\d+), failed: (\d+), skipped: (\d+)(?: \(([a-z, ]+)\))? in \S+ m?s$/;
+
+/** The counts of the summary line in `text` (stderr with --json, stdout otherwise). */
+export function summaryOf(text: string): {
+  run: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  skippedNames: string[];
 } {
-  const lines = stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as unknown);
-  const scenarios = new Map<string, ScenarioLine>();
-  let summary: SummaryLine['summary'] | undefined;
-  for (const line of lines) {
-    if (typeof line === 'object' && line !== null && 'summary' in line) {
-      summary = (line as SummaryLine).summary;
-    } else {
-      const scenario = line as ScenarioLine;
-      scenarios.set(scenario.scenario, scenario);
-    }
-  }
-  if (!summary) throw new Error(`no summary line in:\n${stdout}`);
-  return { scenarios, summary, lines };
+  const lines = text.split('\n').filter((line) => SUMMARY.test(line));
+  if (lines.length !== 1) throw new Error(`expected one summary line in:\n${text}`);
+  const [, run, passed, failed, skipped, names] = SUMMARY.exec(lines[0]!)!;
+  return {
+    run: Number(run),
+    passed: Number(passed),
+    failed: Number(failed),
+    skipped: Number(skipped),
+    skippedNames: names ? names.split(', ') : [],
+  };
 }

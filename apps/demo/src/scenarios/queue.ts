@@ -10,7 +10,7 @@ import {
   type ChatWebhookData,
 } from '@mistral-flows/queue';
 import { EventBus } from '@mistral-flows/stream';
-import { deleteKeys, probeRedis } from '../redis.js';
+import { deleteKeys, displayRedisUrl, probeRedis } from '../redis.js';
 import { Checks, type DemoContext, type Scenario } from '../scenario.js';
 import { truncate } from '../terminal/style.js';
 import { waitUntil } from '../wait-until.js';
@@ -38,7 +38,7 @@ export const queueScenario: Scenario = {
     const problem = await probeRedis(context.redisUrl);
     if (problem === undefined) return undefined;
     return (
-      `no Redis at ${context.redisUrl} (${problem}). Start one with ` +
+      `no Redis at ${displayRedisUrl(context.redisUrl)} (${problem}). Start one with ` +
       '`redis-server --daemonize yes` (or `docker run -d -p 6379:6379 redis:7`), or set REDIS_URL'
     );
   },
@@ -58,7 +58,7 @@ export const queueScenario: Scenario = {
       const receiver = await startWebhookReceiver(secret);
       cleanups.push(() => receiver.close());
       cleanups.push(() => deleteKeys(context.redisUrl, `bull:${name}*`));
-      out.field('redis', `${context.redisUrl}  queue ${s.bold(name)}`);
+      out.field('redis', `${displayRedisUrl(context.redisUrl)}  queue ${s.bold(name)}`);
       out.field('receiver', `${receiver.url}  every request checked with verifyWebhook`);
 
       const bus = new EventBus<MistralFlowsEvents>();

@@ -110,8 +110,8 @@ export class Output {
   }
 
   /** Streams text under a label, word-wrapped with a hanging indent. Call `end()` after the last delta. */
-  streamed(label: string, color: (text: string) => string = (t) => t): StreamedText {
-    return new StreamedText(this, label, color);
+  streamed(label: string): StreamedText {
+    return new StreamedText(this, label);
   }
 
   progress(label: string, total: number): ProgressBar {
@@ -146,7 +146,6 @@ export class StreamedText {
   constructor(
     private readonly out: Output,
     private readonly label: string,
-    private readonly color: (text: string) => string,
   ) {}
 
   /** Writes styled text (a request id, say) before the streamed words. */
@@ -199,7 +198,7 @@ export class StreamedText {
       this.out.write(' ');
       this.column += 1;
     }
-    this.out.write(this.color(this.word));
+    this.out.write(this.word);
     this.column += width;
     this.word = '';
     this.spaceBefore = false;

@@ -40,6 +40,9 @@ export function createStyle(enabled: boolean): Style {
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+/** Splits a text into plain parts and escape sequences (kept, thanks to the group). */
+// eslint-disable-next-line no-control-regex
+const ANSI_PARTS = /(\u001b\[[0-9;]*[A-Za-z])/;
 
 /** The width of `text` on screen, escape sequences excluded. */
 export function visibleWidth(text: string): number {
@@ -52,11 +55,29 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'left' ? text + fill : fill + text;
 }
 
-/** Cuts `text` (plain, no escapes) to `width` characters, ending with an ellipsis when cut. */
+/**
+ * Cuts `text` to `width` visible characters, ending with an ellipsis when cut. Escape sequences
+ * are kept and not counted; a cut styled text is reset at its end.
+ */
 export function truncate(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
+  if (visibleWidth(text) <= width) return text;
+  const keep = Math.max(0, width - 1);
+  let result = '';
+  let visible = 0;
+  let styled = false;
+  for (const part of text.split(ANSI_PARTS)) {
+    if (part.startsWith('\u001b[')) {
+      result += part;
+      styled = true;
+      continue;
+    }
+    for (const char of part) {
+      if (visible === keep) break;
+      result += char;
+      visible++;
+    }
+  }
+  return `${result}${width >= 1 ? '…' : ''}${styled ? '\u001b[0m' : ''}`;
 }
 
 /** `1.2 s`, `850 ms`. */
