@@ -100,6 +100,9 @@ export const batchScenario: Scenario = {
         'input',
         `${REQUESTS} requests (${customId(1)} … ${customId(REQUESTS)}), ${models.small}, max_tokens 64`,
       );
+      if (context.backend === 'api') {
+        out.field('', s.dim('real batch jobs can take minutes; Ctrl-C cancels the job'));
+      }
       const run = runBatch({
         client,
         requests,
