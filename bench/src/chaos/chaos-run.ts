@@ -63,6 +63,7 @@ export interface EmulatorStatsLike {
   abortedStreams: number;
   faultsInjected: Record<string, number>;
   openConnections: number;
+  files: number;
   jobsCreated: number;
   jobsByStatus: Record<string, number>;
   jobsByMetadata: Record<string, Record<string, number>>;

@@ -40,7 +40,7 @@ export const chaos: ChaosRun = {
     process.on('unhandledRejection', onRejection);
     const emulator = await ctx.startEmulator([]);
     try {
-      const client = createClient({ serverURL: emulator.url, apiKey: 'chaos' });
+      const client = createClient({ serverURL: emulator.url });
       const plans = Array.from({ length: STREAMS }, (_, i) => {
         const fault: PlannedFault | undefined =
           random() < FAULT_RATE
