@@ -5,8 +5,8 @@ export interface ScenarioContext {
   title: string;
   /** Read by the visualizer's progress bar. */
   progress: { completed: number; total: number } | undefined;
-  /** Read by the visualizer as streamed text. */
-  text: string;
+  /** Read by the visualizer as streamed text (absent for scenarios that stream nothing). */
+  text: string | undefined;
   reason: string | undefined;
 }
 
@@ -35,7 +35,9 @@ export const scenarioMachine = setup({
           ? { completed: event.completed, total: event.total }
           : undefined,
     }),
-    recordText: assign({ text: ({ event }) => (event.type === 'scenario.text' ? event.text : '') }),
+    recordText: assign({
+      text: ({ event }) => (event.type === 'scenario.text' ? event.text : undefined),
+    }),
     recordReason: assign({
       reason: ({ event }) =>
         event.type === 'scenario.fail' || event.type === 'scenario.skip' ? event.reason : undefined,
@@ -43,7 +45,7 @@ export const scenarioMachine = setup({
   },
 }).createMachine({
   id: 'scenario',
-  context: ({ input }) => ({ ...input, progress: undefined, text: '', reason: undefined }),
+  context: ({ input }) => ({ ...input, progress: undefined, text: undefined, reason: undefined }),
   initial: 'waiting',
   states: {
     waiting: {
