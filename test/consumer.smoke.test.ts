@@ -24,7 +24,10 @@ interface Manifest {
 
 const publishable = readdirSync(packagesDir)
   .map((dir) => ({ dir: join(packagesDir, dir), manifest: readManifest(join(packagesDir, dir)) }))
-  .filter((p): p is { dir: string; manifest: Manifest } => p.manifest !== undefined && !p.manifest.private);
+  .filter(
+    (p): p is { dir: string; manifest: Manifest } =>
+      p.manifest !== undefined && !p.manifest.private,
+  );
 
 function readManifest(dir: string): Manifest | undefined {
   try {
@@ -35,7 +38,12 @@ function readManifest(dir: string): Manifest | undefined {
 }
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+  });
 
 describe('published packages', () => {
   let work: string;
@@ -47,7 +55,10 @@ describe('published packages', () => {
     const packDir = join(work, 'tarballs');
     mkdirSync(packDir);
     for (const { dir, manifest } of publishable) {
-      const out = run('pnpm', ['pack', '--pack-destination', packDir], dir).trim().split('\n').pop()!;
+      const out = run('pnpm', ['pack', '--pack-destination', packDir], dir)
+        .trim()
+        .split('\n')
+        .pop()!;
       tarballs.set(manifest.name, out.startsWith('/') ? out : join(packDir, out));
     }
     consumer = join(work, 'consumer');
@@ -68,7 +79,11 @@ describe('published packages', () => {
         2,
       ),
     );
-    run('pnpm', ['install', '--prefer-offline', '--ignore-workspace', '--reporter=silent'], consumer);
+    run(
+      'pnpm',
+      ['install', '--prefer-offline', '--ignore-workspace', '--reporter=silent'],
+      consumer,
+    );
   });
 
   afterAll(() => {
@@ -84,7 +99,9 @@ describe('published packages', () => {
       expect(listing, manifest.name).toContain('package/dist/index.d.ts');
       expect(listing, manifest.name).not.toMatch(/package\/src\//);
       expect(listing, manifest.name).not.toMatch(/\.test\.(js|d\.ts)/);
-      const packed = JSON.parse(run('tar', ['-xzOf', tarballs.get(manifest.name)!, 'package/package.json'], dir)) as Manifest;
+      const packed = JSON.parse(
+        run('tar', ['-xzOf', tarballs.get(manifest.name)!, 'package/package.json'], dir),
+      ) as Manifest;
       expect(JSON.stringify(packed.dependencies ?? {}), manifest.name).not.toContain('workspace:');
     }
   });
@@ -92,14 +109,19 @@ describe('published packages', () => {
   it('imports every entry point with Node, outside the workspace', () => {
     for (const { manifest } of publishable) {
       const script = `const m = await import(${JSON.stringify(manifest.name)}); console.log(Object.keys(m).length);`;
-      const count = Number(run(process.execPath, ['--input-type=module', '-e', script], consumer).trim());
+      const count = Number(
+        run(process.execPath, ['--input-type=module', '-e', script], consumer).trim(),
+      );
       expect(count, `${manifest.name} exports`).toBeGreaterThan(0);
     }
   });
 
   it('typechecks a consumer file against the published types', () => {
     const imports = publishable
-      .map(({ manifest }, i) => `import * as pkg${i} from '${manifest.name}';\nexport const keys${i}: string[] = Object.keys(pkg${i});`)
+      .map(
+        ({ manifest }, i) =>
+          `import * as pkg${i} from '${manifest.name}';\nexport const keys${i}: string[] = Object.keys(pkg${i});`,
+      )
       .join('\n');
     writeFileSync(
       join(consumer, 'consumer.ts'),
