@@ -205,6 +205,8 @@ function startConversation(
   // With a snapshot, the input is ignored: everything comes from the stored context.
   const actor = createActor(logic, {
     input,
+    // A readable actor id, for the visualizer and inspection logs.
+    id: `conversation:${id}`,
     ...(snapshot ? { snapshot: snapshot as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
