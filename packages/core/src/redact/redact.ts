@@ -3,9 +3,14 @@ const MIN_SECRET_LENGTH = 4;
 
 /** Secret values registered at run time (API keys, webhook secrets); matched literally. */
 const registeredSecrets = new Set<string>();
+/** The registered secrets, longest first; rebuilt when one is added. */
+let sortedSecrets: string[] = [];
 
 const SECRET_KEY_NAME =
   /^(api[-_]?key|authorization|proxy-authorization|x-api-key|secret|client[-_]?secret|webhook[-_]?secret|password|token|access[-_]?token|refresh[-_]?token)$/i;
+
+/** One cheap test before the replacements: most strings hold neither pattern. */
+const SECRET_HINT = /bearer|whsec_/i;
 
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(Bearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`],
@@ -17,8 +22,13 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
  * appears. `createClient` registers its API key; the webhook signer registers its secrets.
  */
 export function registerSecret(secret: string | undefined | null): void {
-  if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH) {
+  if (
+    typeof secret === 'string' &&
+    secret.length >= MIN_SECRET_LENGTH &&
+    !registeredSecrets.has(secret)
+  ) {
     registeredSecrets.add(secret);
+    sortedSecrets = [...registeredSecrets].sort((a, b) => b.length - a.length);
   }
 }
 
@@ -33,6 +43,7 @@ export function redactString(text: string, options: RedactOptions = {}): string 
   for (const secret of allSecrets(options)) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  if (!SECRET_HINT.test(out)) return out;
   for (const [pattern, replacement] of SECRET_PATTERNS) {
     out = out.replace(pattern, replacement);
   }
@@ -108,10 +119,11 @@ function overwrite(target: object, key: string, value: string): void {
   }
 }
 
-function allSecrets(options: RedactOptions): string[] {
-  const extra = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
+function allSecrets(options: RedactOptions): readonly string[] {
+  if (!options.secrets || options.secrets.length === 0) return sortedSecrets;
+  const extra = options.secrets.filter((s) => s.length >= MIN_SECRET_LENGTH);
   // Longest first, so that a secret containing another is removed whole.
-  return [...registeredSecrets, ...extra].sort((a, b) => b.length - a.length);
+  return [...sortedSecrets, ...extra].sort((a, b) => b.length - a.length);
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {

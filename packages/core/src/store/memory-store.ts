@@ -35,7 +35,7 @@ export class MemoryStore implements Store {
     }
     const version = current + 1;
     this.entries.set(key, { json, version });
-    return { key, value: JSON.parse(json) as T, version };
+    return { key, value, version };
   }
 
   async delete(key: string, options: SetOptions = {}): Promise<boolean> {

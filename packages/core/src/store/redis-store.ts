@@ -91,7 +91,7 @@ export class RedisStore implements Store {
       key,
     )) as ScriptResult;
     if (ok !== 1) throw new StoreConflictError(key, options.ifVersion!, version);
-    return { key, value: JSON.parse(json) as T, version };
+    return { key, value, version };
   }
 
   async delete(key: string, options: SetOptions = {}): Promise<boolean> {

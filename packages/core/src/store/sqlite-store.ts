@@ -109,7 +109,7 @@ export class SqliteStore implements Store {
       assertVersion(options.ifVersion);
       const json = encodeValue(key, value);
       const version = this.casSet(key, json, options.ifVersion);
-      return { key, value: JSON.parse(json) as T, version };
+      return { key, value, version };
     });
   }
 

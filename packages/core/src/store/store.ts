@@ -33,6 +33,7 @@ export interface ListOptions {
  */
 export interface Store {
   get<T = unknown>(key: string): Promise<StoreEntry<T> | undefined>;
+  /** Writes `value` and returns the entry with its new version (and the value as given). */
   set<T = unknown>(key: string, value: T, options?: SetOptions): Promise<StoreEntry<T>>;
   /** True when the key existed. With `ifVersion`, deletes only that version. */
   delete(key: string, options?: SetOptions): Promise<boolean>;
