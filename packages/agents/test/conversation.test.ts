@@ -1,4 +1,5 @@
-import { InvalidArgumentError, MemoryStore } from '@mistral-flows/core';
+import { InvalidArgumentError, MemoryStore, type AgentEvents } from '@mistral-flows/core';
+import { EventBus } from '@mistral-flows/stream';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
 import { Mistral } from '@mistralai/mistralai';
@@ -395,6 +396,33 @@ describe('createConversation', () => {
       'message.output',
     ]);
     expect(emulator.stats().requests['POST /v1/conversations']).toBe(1);
+  });
+
+  it('streams in server mode too, with the tool round trip', async () => {
+    const { client, emulator } = await setup();
+    const executions: string[] = [];
+    const chat = open({ client, model, mode: 'server', tools: [searchCodebase(executions)] });
+    const events = await lastValueFrom(
+      chat.stream('Use search_codebase to find "token".').pipe(toArray()),
+    );
+    expect(executions).toEqual(['token']);
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['tool-call', 'tool-result', 'text-delta', 'turn-end']),
+    );
+    expect(emulator.stats().completedStreams).toBe(2);
+  });
+
+  it('streams send() turns only when something watches: plain requests otherwise', async () => {
+    const { client, emulator } = await setup();
+    await open({ client, model }).send('Hello there.');
+    expect(emulator.stats().completedStreams).toBe(0);
+    const bus = new EventBus<AgentEvents>();
+    await open({ client, model, bus }).send('Hello there.');
+    expect(emulator.stats().completedStreams).toBe(1);
+    await open({ client, model, streaming: true }).send('Hello there.');
+    expect(emulator.stats().completedStreams).toBe(2);
+    await lastValueFrom(open({ client, model, streaming: false }).stream('Hello there.'));
+    expect(emulator.stats().completedStreams).toBe(2);
   });
 
   it('persists after every settled step and resumes from the store', async () => {

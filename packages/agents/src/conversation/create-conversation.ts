@@ -60,6 +60,13 @@ export interface ConversationOptions {
   streamOptions?: Pick<StreamOptions, 'timeoutMs' | 'headers'>;
   /** Called before each tool execution (for metrics and tests). */
   onToolExecute?: (name: string) => void;
+  /**
+   * Whether model calls stream. `auto` (default): `stream(text)` turns always stream, and `send`
+   * turns stream when something watches the text arrive (an `inspect` or a `bus`); otherwise a
+   * `send` turn makes one plain request, which costs the client a fraction of a stream. `true`:
+   * every turn streams; `false`: none does.
+   */
+  streaming?: boolean | 'auto';
 }
 
 /** What `stream(text)` emits for one turn. */
@@ -210,15 +217,42 @@ function startConversation(
     ...(snapshot ? { snapshot: snapshot as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  return wrapActor(actor, { id, store, bus: options.bus });
+  return wrapActor(actor, { id, store, bus: options.bus, streaming: streamingMode(options) });
+}
+
+/** Which turns stream: `send` turns and `stream` turns. */
+export interface StreamingMode {
+  send: boolean;
+  stream: boolean;
+}
+
+export function streamingMode(
+  options: Pick<ConversationOptions, 'streaming' | 'bus' | 'inspect'>,
+): StreamingMode {
+  const { streaming = 'auto' } = options;
+  if (streaming === 'auto') return { send: Boolean(options.bus || options.inspect), stream: true };
+  return { send: streaming, stream: streaming };
 }
 
 /** The conversation handle around an actor: promises, observables, persistence, bus events. */
 export function wrapActor(
   actor: ConversationActor,
-  deps: { id: string; store: Store; bus: EventBus<AgentEvents> | undefined; started?: boolean },
+  deps: {
+    id: string;
+    store: Store;
+    bus: EventBus<AgentEvents> | undefined;
+    started?: boolean;
+    streaming?: StreamingMode;
+  },
 ): ConversationHandle {
-  return new ConversationHandle(actor, deps.id, deps.store, deps.bus, deps.started ?? false);
+  return new ConversationHandle(
+    actor,
+    deps.id,
+    deps.store,
+    deps.bus,
+    deps.started ?? false,
+    deps.streaming ?? { send: true, stream: true },
+  );
 }
 
 const TURN_EVENTS = [
@@ -249,6 +283,7 @@ export class ConversationHandle implements Conversation {
     store: Store,
     private readonly bus: EventBus<AgentEvents> | undefined,
     started: boolean,
+    private readonly streaming: StreamingMode,
   ) {
     this.writer = new SnapshotWriter(
       store,
@@ -274,7 +309,7 @@ export class ConversationHandle implements Conversation {
         stop = undefined;
         fn();
       };
-      stop = this.runTurn(text, (event) => {
+      stop = this.runTurn(text, this.streaming.send, (event) => {
         if (event.type === 'turn-end') finish(() => resolve(event.turn));
         else if (event.type === 'turn-error') finish(() => reject(turnError(event.error)));
       });
@@ -285,7 +320,7 @@ export class ConversationHandle implements Conversation {
     return new Observable<ConversationStreamEvent>((subscriber) => {
       let stop: (() => void) | undefined;
       try {
-        stop = this.runTurn(text, (event) => {
+        stop = this.runTurn(text, this.streaming.stream, (event) => {
           subscriber.next(event);
           if (event.type === 'turn-end') subscriber.complete();
           else if (event.type === 'turn-error') subscriber.error(turnError(event.error));
@@ -363,7 +398,11 @@ export class ConversationHandle implements Conversation {
   }
 
   /** Starts a turn and forwards its events to `listener`; returns the function that stops listening. */
-  private runTurn(text: string, listener: (event: ConversationEmitted) => void): () => void {
+  private runTurn(
+    text: string,
+    stream: boolean,
+    listener: (event: ConversationEmitted) => void,
+  ): () => void {
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('text', 'a message must be a non-empty string');
     }
@@ -390,7 +429,7 @@ export class ConversationHandle implements Conversation {
         });
       }
     });
-    this.actor.send({ type: 'user.send', text });
+    this.actor.send({ type: 'user.send', text, stream });
     return () => {
       for (const sub of subs) sub.unsubscribe();
       watch.unsubscribe();

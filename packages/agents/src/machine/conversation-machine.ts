@@ -154,6 +154,7 @@ export const conversationMachine = setup({
       return {
         messages: [...context.messages, { role: 'user' as const, content: event.text }],
         turn: context.turn + 1,
+        streamTurn: event.stream ?? true,
         toolRounds: 0,
         steps: 0,
         turnResults: [],
@@ -415,6 +416,7 @@ export const conversationMachine = setup({
     toolRounds: 0,
     steps: 0,
     streamingText: '',
+    streamTurn: true,
     pendingCalls: NONE,
     turnResults: NONE,
     finalAnswerOnly: false,
@@ -453,6 +455,7 @@ export const conversationMachine = setup({
           serverConversationId: context.serverConversationId,
           unsynced: context.messages.slice(context.serverSynced),
           toolChoice: context.finalAnswerOnly ? 'none' : 'auto',
+          stream: context.streamTurn,
         }),
       },
       on: {

@@ -1,4 +1,4 @@
-import type { RateLimiter, Semaphore } from '@mistral-flows/core';
+import { toApiError, type RateLimiter, type Semaphore } from '@mistral-flows/core';
 import {
   agentStream,
   chatStream,
@@ -37,6 +37,12 @@ export function modelTurnActor(deps: ModelTurnDeps) {
     const controller = new AbortController();
     let subscription: Subscription | undefined;
     let release: (() => void) | undefined;
+    /** The call ended by itself: nothing is left to abort. */
+    let finished = false;
+    const done = () => {
+      finished = true;
+      release?.();
+    };
     const send = (event: ConversationEvent) => {
       if (!controller.signal.aborted) sendBack(event);
     };
@@ -44,6 +50,12 @@ export function modelTurnActor(deps: ModelTurnDeps) {
       if (deps.semaphore) release = await deps.semaphore.acquire({ signal: controller.signal });
       if (deps.rateLimiter) await deps.rateLimiter.acquire({ signal: controller.signal });
       if (controller.signal.aborted) return;
+      if (!input.stream) {
+        const end = await completeOnce(deps, input, controller.signal);
+        done();
+        send(end);
+        return;
+      }
       const coalesce = deltaCoalescer(send);
       subscription = openStream(deps, input).subscribe({
         next: (event) => {
@@ -52,23 +64,164 @@ export function modelTurnActor(deps: ModelTurnDeps) {
           onEvent(event, deps, send);
         },
         error: (error: unknown) => {
-          release?.();
+          done();
           coalesce.flush();
           send({ type: 'model.error', error: toTurnError(error) });
         },
-        complete: () => release?.(),
+        complete: done,
       });
     };
     run().catch((error: unknown) => {
-      release?.();
-      if (!controller.signal.aborted) send({ type: 'model.error', error: toTurnError(error) });
+      done();
+      if (!controller.signal.aborted)
+        send({ type: 'model.error', error: toTurnError(toApiError(error)) });
     });
     return () => {
-      controller.abort();
+      if (!finished) controller.abort();
       subscription?.unsubscribe();
       release?.();
     };
   });
+}
+
+/**
+ * One model call without streaming (`agents.complete`, `chat.complete`, or the Conversations
+ * API's `start`/`append`), for turns nobody watches arrive: the same `model.end`, at a fraction of
+ * a stream's cost.
+ */
+async function completeOnce(
+  deps: ModelTurnDeps,
+  input: ModelTurnInput,
+  controllerSignal: AbortSignal,
+): Promise<ConversationEvent> {
+  const timeoutMs = deps.streamOptions?.timeoutMs;
+  const signal =
+    timeoutMs === undefined
+      ? controllerSignal
+      : AbortSignal.any([controllerSignal, AbortSignal.timeout(timeoutMs)]);
+  const options = {
+    signal,
+    ...(deps.streamOptions?.headers ? { headers: deps.streamOptions.headers } : {}),
+  };
+  const tools = [...deps.tools.values()].map((t) => t.toApiTool());
+  const toolFields = tools.length > 0 ? { tools, toolChoice: input.toolChoice } : {};
+  if (input.mode === 'server') {
+    const inputs = toEntries(input.unsynced);
+    const completionArgs = tools.length > 0 ? { toolChoice: input.toolChoice } : undefined;
+    const response = input.serverConversationId
+      ? await deps.client.beta.conversations.append(
+          {
+            conversationId: input.serverConversationId,
+            conversationAppendRequest: { inputs, ...(completionArgs ? { completionArgs } : {}) },
+          },
+          options,
+        )
+      : await deps.client.beta.conversations.start(
+          {
+            inputs,
+            store: true,
+            ...(input.agentId
+              ? { agentId: input.agentId }
+              : {
+                  model: input.model!,
+                  ...(input.instructions ? { instructions: input.instructions } : {}),
+                }),
+            ...(tools.length > 0 ? { tools } : {}),
+            ...(completionArgs ? { completionArgs } : {}),
+          },
+          options,
+        );
+    let text = '';
+    const toolCalls: Array<{
+      id: string;
+      name: string;
+      arguments: string;
+      needsApproval: boolean;
+    }> = [];
+    for (const entry of response.outputs) {
+      if (entry.type === 'message.output')
+        text += typeof entry.content === 'string' ? entry.content : contentText(entry.content);
+      if (entry.type === 'function.call') {
+        const args =
+          typeof entry.arguments === 'string' ? entry.arguments : JSON.stringify(entry.arguments);
+        toolCalls.push({
+          id: entry.toolCallId,
+          name: entry.name,
+          arguments: args,
+          needsApproval: needsApproval(deps.tools, entry.name, parseJson(args)),
+        });
+      }
+    }
+    return {
+      type: 'model.end',
+      text,
+      finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+      usage: toUsage(response.usage),
+      toolCalls,
+      serverConversationId: response.conversationId,
+    };
+  }
+  const system =
+    input.instructions && !input.agentId
+      ? [{ role: 'system' as const, content: input.instructions }]
+      : [];
+  const messages = [...system, ...toSdkMessages(input.messages)];
+  const response = input.agentId
+    ? await deps.client.agents.complete(
+        { agentId: input.agentId, messages, ...toolFields },
+        options,
+      )
+    : await deps.client.chat.complete({ model: input.model!, messages, ...toolFields }, options);
+  const choice = response.choices[0];
+  const message = choice?.message;
+  return {
+    type: 'model.end',
+    text: typeof message?.content === 'string' ? message.content : contentText(message?.content),
+    finishReason: choice?.finishReason ?? 'stop',
+    usage: toUsage(response.usage),
+    toolCalls: (message?.toolCalls ?? []).map((call, index) => {
+      const args =
+        typeof call.function.arguments === 'string'
+          ? call.function.arguments
+          : JSON.stringify(call.function.arguments);
+      return {
+        id: call.id && call.id !== 'null' ? call.id : `call_${index}`,
+        name: call.function.name,
+        arguments: args,
+        needsApproval: needsApproval(deps.tools, call.function.name, parseJson(args)),
+      };
+    }),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Usage as core's type, from the SDK's. */
+function toUsage(
+  usage: { promptTokens?: number; completionTokens?: number; totalTokens?: number } | undefined,
+) {
+  const promptTokens = usage?.promptTokens ?? 0;
+  const completionTokens = usage?.completionTokens ?? 0;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: usage?.totalTokens ?? promptTokens + completionTokens,
+  };
+}
+
+/** The text of content given as a string or as chunks. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return (content as Array<{ type?: string; text?: unknown }>)
+    .map((c) => (c?.type === 'text' && typeof c.text === 'string' ? c.text : ''))
+    .join('');
 }
 
 function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<StreamEvent> {

@@ -80,6 +80,8 @@ export interface ConversationContext {
   /** Model calls made in this turn. */
   steps: number;
   streamingText: string;
+  /** Whether this turn's model calls stream (see `ConversationOptions.streaming`). */
+  streamTurn: boolean;
   pendingCalls: PendingCall[];
   /** Results of every tool call of this turn, in order. */
   turnResults: ToolCallResult[];
@@ -110,6 +112,8 @@ export interface ModelTurnInput {
   unsynced: ConversationMessage[];
   /** `none` for the answer without tools. */
   toolChoice: 'auto' | 'none';
+  /** Stream deltas, or make one plain request when nobody watches the text arrive. */
+  stream: boolean;
 }
 
 export interface RunToolsInput {
@@ -118,7 +122,12 @@ export interface RunToolsInput {
 }
 
 export type ConversationEvent =
-  | { type: 'user.send'; text: string }
+  | {
+      type: 'user.send';
+      text: string;
+      /** Stream the model's answer as deltas (default true); false makes one plain request. */
+      stream?: boolean;
+    }
   | { type: 'user.cancel' }
   | { type: 'user.retry' }
   | { type: 'user.reset' }

@@ -11,6 +11,7 @@ import {
 import {
   conversationLogic,
   machineInput,
+  streamingMode,
   prepareForResume,
   wrapActor,
   type Conversation,
@@ -167,7 +168,13 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     if (stored) event.snapshot = prepareForResume(stored.value.snapshot);
     actor.send(event);
     const child = actor.getSnapshot().context.conversations[id] as ConversationActor;
-    const conversation = wrapActor(child, { id, store, bus: options.bus, started: true });
+    const conversation = wrapActor(child, {
+      id,
+      store,
+      bus: options.bus,
+      started: true,
+      streaming: streamingMode(options),
+    });
     handles.set(id, conversation);
     return conversation;
   };

@@ -56,3 +56,16 @@ describe('redact', () => {
     expect((inner as { body: string }).body).not.toContain('t0ken');
   });
 });
+
+describe('redact without secrets', () => {
+  it('returns the same objects when there is nothing to remove, and copies only changed paths', () => {
+    const clean = { a: [{ b: 'text' }], c: { d: 1 } };
+    expect(redact(clean)).toBe(clean);
+    const mixed = { keep: { x: 1 }, leak: { token: 't', y: 2 } };
+    const out = redact(mixed);
+    expect(out).not.toBe(mixed);
+    expect(out.keep).toBe(mixed.keep);
+    expect(out.leak).toEqual({ token: '[REDACTED]', y: 2 });
+    expect(mixed.leak.token).toBe('t');
+  });
+});

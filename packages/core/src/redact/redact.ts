@@ -51,14 +51,19 @@ export function redactString(text: string, options: RedactOptions = {}): string 
 }
 
 /**
- * Returns a copy of `value` without secrets: strings are scrubbed, and properties whose names say
- * they hold a secret (`apiKey`, `authorization`, `secret`, `token`, `password`, ...) are replaced.
- * Use it on anything that leaves the process: errors, logs, persisted snapshots.
+ * Returns `value` without secrets: strings are scrubbed, and properties whose names say they hold
+ * a secret (`apiKey`, `authorization`, `secret`, `token`, `password`, ...) are replaced. The input
+ * is never changed: parts with secrets are copied, parts without are shared. Use it on anything
+ * that leaves the process: errors, logs, persisted snapshots.
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
   return redactValue(value, options, new WeakMap()) as T;
 }
 
+/**
+ * Copies only what changes: a subtree without secrets is returned as it is (the common case,
+ * which then costs a walk and no allocation).
+ */
 function redactValue(
   value: unknown,
   options: RedactOptions,
@@ -69,21 +74,36 @@ function redactValue(
   if (seen.has(value)) return seen.get(value);
   if (value instanceof Error) return redactError(value, options);
   if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    seen.set(value, copy);
-    for (const item of value) copy.push(redactValue(item, options, seen));
-    return copy;
+    seen.set(value, value);
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next = redactValue(item, options, seen);
+      if (next !== item && !copy) {
+        copy = value.slice(0, i);
+        seen.set(value, copy);
+      }
+      copy?.push(next);
+    }
+    return copy ?? value;
   }
   if (!isPlainObject(value)) return value;
-  const copy: Record<string, unknown> = {};
-  seen.set(value, copy);
-  for (const [key, item] of Object.entries(value)) {
-    copy[key] =
+  seen.set(value, value);
+  let copy: Record<string, unknown> | undefined;
+  const entries = Object.entries(value);
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i]!;
+    const next =
       SECRET_KEY_NAME.test(key) && item !== undefined && item !== null && item !== ''
         ? REDACTED
         : redactValue(item, options, seen);
+    if (next !== item && !copy) {
+      copy = Object.fromEntries(entries.slice(0, i));
+      seen.set(value, copy);
+    }
+    if (copy) copy[key] = next;
   }
-  return copy;
+  return copy ?? value;
 }
 
 /**

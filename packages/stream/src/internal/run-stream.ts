@@ -107,6 +107,8 @@ export function runStream<M>(
   return new Observable<StreamEvent>((subscriber) => {
     const controller = new AbortController();
     let closed = false;
+    /** The stream ended by itself: nothing is left to abort. */
+    let finished = false;
     const onUserAbort = () => {
       controller.abort(abortReason(userSignal!));
       if (!closed) {
@@ -143,6 +145,7 @@ export function runStream<M>(
           if (closed) return;
           translator.end(emit);
           closed = true;
+          finished = true;
           subscriber.complete();
           return;
         } catch (error) {
@@ -179,6 +182,7 @@ export function runStream<M>(
             continue;
           }
           closed = true;
+          finished = true;
           subscriber.error(toStreamError(error, classification, translator, attempt));
           return;
         }
@@ -195,7 +199,8 @@ export function runStream<M>(
     return () => {
       closed = true;
       userSignal?.removeEventListener('abort', onUserAbort);
-      controller.abort();
+      // Aborting a finished request does nothing but build an AbortError with its stack trace.
+      if (!finished) controller.abort();
     };
   });
 }
