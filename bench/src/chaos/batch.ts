@@ -137,8 +137,14 @@ export const chaos: ChaosRun = {
             break;
           }
           if (batch.kills < KILLS_PER_KEY && kills < KILLS) {
-            // A resumed life has less left to do: aim its kill earlier so that it lands.
-            const delay = random.between(0, lifetime * (batch.lives === 1 ? 0.95 : 0.6));
+            // Preparing, uploading, locating and creating take the first ~10% of a life, polling
+            // most of the rest: 40% of first lives are cut in that early window, so that every
+            // phase is hit. A resumed life has less left to do: its kill comes earlier.
+            const early = batch.lives === 1 && random() < 0.4;
+            const delay = random.between(
+              0,
+              lifetime * (early ? 0.15 : batch.lives === 1 ? 0.95 : 0.6),
+            );
             const exitedFirst = await Promise.race([
               child.exited.then(() => true),
               new Promise<false>((resolve) => setTimeout(() => resolve(false), delay)),
@@ -209,7 +215,7 @@ export const chaos: ChaosRun = {
       const lives = batches.reduce((n, b) => n + b.lives, 0);
       f.tried.push(
         `${batches.length} batches of ${REQUESTS.toLocaleString('en-US')} requests (${batches.filter((b) => b.shards > 1).length} of them split into 3 jobs of ${SHARDED_PER_JOB.toLocaleString('en-US')}), each in child processes running runBatch / resumeBatch with a SqliteStore and a workDir in a temp dir; seed ${ctx.seed + 1}`,
-        `${kills} SIGKILLs at random moments (uniform from the child's ready line to 0.95x the ${lifetime} ms an uninterrupted batch took, 0.6x in resumed processes), at most ${KILLS_PER_KEY} per batch, each followed by resumeBatch in a new process: ${lives} processes in all`,
+        `${kills} SIGKILLs at random moments after the child's ready line (uniform up to 0.95x the ${lifetime} ms an uninterrupted batch took, or up to 0.15x for 40% of first lives to hit the early phases, 0.6x in resumed processes), at most ${KILLS_PER_KEY} per batch, each followed by resumeBatch in a new process: ${lives} processes in all`,
         `where the kills landed, from the state each batch had persisted (one entry per job machine, three for a split batch): ${Object.entries(
           killedIn,
         )
