@@ -61,7 +61,8 @@ async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
  * `pnpm bench [name ...] [--rounds n] [--warmup n]`: runs the benchmarks found in
  * `dist/benchmarks/`, prints each table with a line saying whether its goals were met, and writes
  * `bench/results/latest.md` and `latest.json`. A benchmark that throws is reported as failed and
- * the others still run; the exit code is then 1. Missed goals do not change the exit code: on a
+ * the others still run; one still running after 12 minutes is reported as hung and the run
+ * stops there; the exit code is then 1. Missed goals do not change the exit code: on a
  * shared machine they are findings, not assertions.
  */
 async function main(): Promise<void> {
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     `${describeMachine(machine)}; load average ${loadBefore}; ${selected.length} benchmark(s)`,
   );
   const reports: BenchReport[] = [];
+  let hung = false;
   for (const [index, benchmark] of selected.entries()) {
     const p = planFor(benchmark.name, args.override);
     console.log(
@@ -101,15 +103,25 @@ async function main(): Promise<void> {
     );
     const t0 = Date.now();
     let report: BenchReport;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      report = await benchmark.run({
-        rounds: p.rounds,
-        warmup: p.warmup,
-        log: (line) => console.log(line),
-        startEmulator: startChildEmulator,
-      });
+      report = await Promise.race([
+        benchmark.run({
+          rounds: p.rounds,
+          warmup: p.warmup,
+          log: (line) => console.log(line),
+          startEmulator: startChildEmulator,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new HungError(`still running after ${HANG_MS / 60_000} minutes`)),
+            HANG_MS,
+          );
+        }),
+      ]);
     } catch (error) {
-      console.error(error);
+      if (error instanceof HungError) hung = true;
+      else console.error(error);
       report = {
         name: benchmark.name,
         title: benchmark.title,
@@ -119,11 +131,13 @@ async function main(): Promise<void> {
         error: error instanceof Error ? error.message : String(error),
       };
     }
+    clearTimeout(timer);
     report.durationMs = Date.now() - t0;
     report.rounds = p.rounds;
     report.warmup = p.warmup;
     reports.push(report);
     console.log(renderReport(report));
+    if (hung) break; // it may still hold processes and CPU: measure nothing beside it
   }
   const durationMs = Date.now() - started;
   const loadAfter = load();
@@ -161,7 +175,14 @@ async function main(): Promise<void> {
       (failed.length ? ` Benchmarks that failed: ${failed.map((r) => r.name).join(', ')}.` : ''),
   );
   if (failed.length > 0) process.exitCode = 1;
+  // A hung benchmark may still hold sockets and timers: exit (its child processes are killed).
+  if (hung) process.exit(1);
 }
+
+/** A hang guard, not a performance limit: the slowest benchmark takes about 4 minutes. */
+const HANG_MS = 12 * 60_000;
+
+class HungError extends Error {}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
