@@ -255,18 +255,6 @@ export function wrapActor(
   );
 }
 
-const TURN_EVENTS = [
-  'turn-start',
-  'text-delta',
-  'restart',
-  'tool-call',
-  'approval-required',
-  'tool-result',
-  'turn-end',
-  'turn-error',
-  'retry',
-] as const;
-
 /**
  * One conversation's handle. A class rather than closures: an agent system keeps thousands of
  * them resident, and prototype methods cost nothing per instance.
@@ -276,6 +264,8 @@ export class ConversationHandle implements Conversation {
   lastActive = Date.now();
   private readonly writer: SnapshotWriter;
   private settled = -1;
+  /** The turn in progress and who listens to it: one listener on the actor serves every turn. */
+  private turn: { number: number; listener: (event: ConversationEmitted) => void } | undefined;
 
   constructor(
     readonly actor: ConversationActor,
@@ -291,6 +281,7 @@ export class ConversationHandle implements Conversation {
       bus ? (error) => this.reportWriteError(error) : noop,
     );
     actor.subscribe({ next: () => this.onSnapshot(), error: noop });
+    actor.on('*', (event) => this.turn?.listener(event));
     if (bus) publishToBus(actor, id, bus);
     if (!started) actor.start();
     // A conversation restored in `retrying` has lost its timer with the process: retry now. One
@@ -379,6 +370,19 @@ export class ConversationHandle implements Conversation {
   private onSnapshot(): void {
     this.lastActive = Date.now();
     const snap = this.actor.getSnapshot();
+    // Back to idle (or stopped) without this turn's end: it was cancelled.
+    const turn = this.turn;
+    if (
+      turn &&
+      (snap.matches('idle') || snap.status === 'done') &&
+      snap.context.lastTurn?.turn !== turn.number
+    ) {
+      this.turn = undefined;
+      turn.listener({
+        type: 'turn-error',
+        error: { code: 'cancelled', message: 'The turn was cancelled', retryable: false },
+      });
+    }
     if (snap.context.settled === this.settled) return;
     this.settled = snap.context.settled;
     this.writer.save({
@@ -419,20 +423,11 @@ export class ConversationHandle implements Conversation {
         `Conversation "${this.id}" is ${this.state()}; wait for the turn to end or cancel() it`,
       );
     }
-    const turnNumber = snap.context.turn + 1;
-    const subs = TURN_EVENTS.map((type) => this.actor.on(type, listener as never));
-    const watch = this.actor.subscribe((s) => {
-      if ((s.matches('idle') || s.status === 'done') && s.context.lastTurn?.turn !== turnNumber) {
-        listener({
-          type: 'turn-error',
-          error: { code: 'cancelled', message: 'The turn was cancelled', retryable: false },
-        });
-      }
-    });
+    const turn = { number: snap.context.turn + 1, listener };
+    this.turn = turn;
     this.actor.send({ type: 'user.send', text, stream });
     return () => {
-      for (const sub of subs) sub.unsubscribe();
-      watch.unsubscribe();
+      if (this.turn === turn) this.turn = undefined;
     };
   }
 }
