@@ -1,5 +1,6 @@
 import { createClient } from '@mistral-flows/core';
 import { chatStream, StreamError, type StreamEvent } from '@mistral-flows/stream';
+import type { Subscription } from 'rxjs';
 import { Findings, emulatorStats, until, type ChaosRun } from './chaos-run.js';
 import { createRandom } from './random.js';
 import {
@@ -97,7 +98,13 @@ export const chaos: ChaosRun = {
               setTimeout(resolve, 20);
             }
           };
-          const subscription = chatStream(
+          let subscription: Subscription | undefined = undefined;
+          const timer = setTimeout(() => {
+            record.hung = true;
+            subscription?.unsubscribe();
+            resolve();
+          }, DEADLINE_MS);
+          subscription = chatStream(
             client,
             {
               model,
@@ -126,11 +133,6 @@ export const chaos: ChaosRun = {
               if (record.endText === undefined) terminal('complete without response-end');
             },
           });
-          const timer = setTimeout(() => {
-            record.hung = true;
-            subscription.unsubscribe();
-            resolve();
-          }, DEADLINE_MS);
         });
 
       const started = Date.now();
