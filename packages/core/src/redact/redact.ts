@@ -1,5 +1,10 @@
 const REDACTED = '[REDACTED]';
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Registered secrets shorter than this are not matched: a short value (a test key such as
+ * `chaos`) also occurs in ordinary data, and replacing it there would corrupt what is persisted.
+ * Real API keys and webhook secrets are far longer.
+ */
+const MIN_SECRET_LENGTH = 12;
 
 /** Secret values registered at run time (API keys, webhook secrets); matched literally. */
 const registeredSecrets = new Set<string>();
