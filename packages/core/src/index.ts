@@ -15,6 +15,7 @@ export { parseRetryAfter } from './errors/retry-after.js';
 export {
   redact,
   redactError,
+  redactForStorage,
   redactString,
   registerSecret,
   type RedactOptions,

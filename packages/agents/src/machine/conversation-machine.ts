@@ -155,6 +155,7 @@ export const conversationMachine = setup({
         messages: [...context.messages, { role: 'user' as const, content: event.text }],
         turn: context.turn + 1,
         streamTurn: event.stream ?? true,
+        streamingText: '',
         toolRounds: 0,
         steps: 0,
         turnResults: [],
@@ -172,7 +173,6 @@ export const conversationMachine = setup({
       turn: context.turn,
       text: event.type === 'user.send' ? event.text : '',
     })),
-    clearStreamingText: assign({ streamingText: '' }),
     appendStreamingText: assign(({ context, event }) =>
       event.type === 'model.delta' ? { streamingText: context.streamingText + event.text } : {},
     ),
@@ -442,7 +442,8 @@ export const conversationMachine = setup({
       },
     },
     responding: {
-      entry: 'clearStreamingText',
+      // Every way in (startTurn, recordToolStep, scheduleRetry, recordFailure) has already emptied
+      // streamingText: no entry action, one context copy fewer per model call.
       invoke: {
         src: 'modelTurn',
         input: ({ context }): ModelTurnInput => ({

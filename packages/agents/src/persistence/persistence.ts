@@ -1,4 +1,4 @@
-import { redact, type Store } from '@mistral-flows/core';
+import { redactForStorage, type Store } from '@mistral-flows/core';
 import type { Snapshot } from 'xstate';
 
 /** What a conversation writes to its store after every settled step. */
@@ -50,7 +50,7 @@ export class SnapshotWriter {
         const record = this.latest;
         this.latest = undefined;
         try {
-          await this.store.set(this.key, redact(record));
+          await this.store.set(this.key, redactForStorage(record));
         } catch (error) {
           this.failure = error instanceof Error ? error : new Error(String(error));
           this.onError(this.failure);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  redact,
+  redactForStorage,
   SqliteStore,
   type BatchEvents,
   type EventSink,
@@ -250,7 +250,7 @@ function persistence(store: Store, key: string, actor: BatchRunActor) {
         snapshot: actor.getPersistedSnapshot(),
         updatedAt: new Date().toISOString(),
       };
-      await store.set(batchKey(key), redact(record)).catch(() => undefined);
+      await store.set(batchKey(key), redactForStorage(record)).catch(() => undefined);
     }
     writing = undefined;
   };

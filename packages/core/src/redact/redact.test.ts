@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, redactError, redactString, registerSecret } from './redact.js';
+import { redact, redactError, redactForStorage, redactString, registerSecret } from './redact.js';
 
 describe('redact', () => {
   it('removes registered secrets wherever they appear', () => {
@@ -74,5 +74,25 @@ describe('registered secrets', () => {
   it('ignores values too short to be a real key, so ordinary data is not corrupted', () => {
     registerSecret('chaos');
     expect(redactString('batch chaos-1')).toBe('batch chaos-1');
+  });
+});
+
+describe('redactForStorage', () => {
+  it('returns the value itself when its JSON holds no secret', () => {
+    const value = {
+      history: [{ role: 'user', content: 'hi' }],
+      token: 'a field named token is data',
+    };
+    expect(redactForStorage(value)).toBe(value);
+  });
+
+  it('removes registered secrets and bearer tokens from stored values', () => {
+    registerSecret('sk-storage-0123456789abcdef');
+    const value = { note: 'key sk-storage-0123456789abcdef', header: 'Bearer abc.def' };
+    expect(redactForStorage(value)).toEqual({
+      note: 'key [REDACTED]',
+      header: 'Bearer [REDACTED]',
+    });
+    expect(value.note).toContain('sk-storage');
   });
 });

@@ -66,6 +66,20 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
 }
 
 /**
+ * For values about to be stored as JSON (snapshots, job state): removes registered secrets,
+ * bearer tokens and `whsec_` secrets from the JSON text, and returns `value` itself when there is
+ * none, which is the common case and costs one serialisation. Unlike `redact`, property names are
+ * not judged: persisted state holds no credentials by construction, and a user's field that
+ * happens to be named `token` is data that must come back unchanged on resume.
+ */
+export function redactForStorage<T>(value: T): T {
+  const json = JSON.stringify(value);
+  if (json === undefined) return value;
+  const clean = redactString(json);
+  return clean === json ? value : (JSON.parse(clean) as T);
+}
+
+/**
  * Copies only what changes: a subtree without secrets is returned as it is (the common case,
  * which then costs a walk and no allocation).
  */
