@@ -45,3 +45,14 @@ describe('SqliteStore', () => {
     expect(() => new SqliteStore({ table: 'x; DROP TABLE y' })).toThrow(/table/);
   });
 });
+
+describe('SqliteStore opened by many processes at once', () => {
+  it('opens a file another connection is busy writing, instead of failing with SQLITE_BUSY', async () => {
+    const path = join(dir, 'busy.db');
+    const writer = new SqliteStore({ path });
+    const stores = Array.from({ length: 20 }, () => new SqliteStore({ path }));
+    await Promise.all(stores.map((s, i) => s.set(`k${i}`, i)));
+    expect((await writer.list('k')).length).toBe(20);
+    for (const s of [writer, ...stores]) await s.close();
+  });
+});

@@ -52,17 +52,24 @@ export class SqliteStore implements Store {
       throw new InvalidArgumentError('table', `"${table}" is not a plain SQL identifier`);
     }
     this.path = path;
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = new Database(path, { timeout: 5_000 });
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS ${table} (
+    // WAL is a property of the file: only the first opener switches it, and that switch needs an
+    // exclusive lock that the busy timeout does not wait for, so it is retried while another
+    // process holds the file.
+    if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') {
+      whileBusy(() => this.db.pragma('journal_mode = WAL'));
+    }
+    this.db.pragma('synchronous = NORMAL');
+    whileBusy(() =>
+      this.db.exec(
+        `CREATE TABLE IF NOT EXISTS ${table} (
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL,
         version INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       ) WITHOUT ROWID`,
+      ),
     );
     this.statements = {
       get: this.db.prepare<[string], Row>(`SELECT key, value, version FROM ${table} WHERE key = ?`),
@@ -142,6 +149,20 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
+  }
+}
+
+/** Runs `fn`, retrying for up to 5 s while SQLite answers SQLITE_BUSY. */
+function whileBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return fn();
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   }
 }
 
