@@ -155,10 +155,18 @@ describe.skipIf(!redis.available)('watchBatchJobs', () => {
         return watcher;
       }),
     );
+    // The watchers' own scheduled polls may run alongside these: together they find each
+    // transition once, whoever finds it.
     const results = await Promise.all(watchers.flatMap((w) => [w.poll(), w.poll()]));
-    expect(results.flatMap((r) => r.transitions)).toHaveLength(3);
+    expect(results.flatMap((r) => r.transitions).length).toBeLessThanOrEqual(3);
     await waitFor(() => receiver.delivered().size === 3, { what: 'three webhooks' });
+    const again = await Promise.all(watchers.flatMap((w) => [w.poll(), w.poll()]));
+    expect(again.flatMap((r) => r.transitions)).toEqual([]);
     expect(receiver.received).toHaveLength(3);
+    const ids = receiver.received.map(
+      (r) => (r.payload!.data as unknown as BatchJobWebhookData).id,
+    );
+    expect(ids.sort()).toEqual(jobs.map((j) => j.id).sort());
     expect(receiver.received.map((r) => r.payload!.type)).toEqual(
       Array(3).fill('batch.job.success'),
     );
