@@ -116,21 +116,7 @@ async function completeOnce(
           },
           options,
         )
-      : await deps.client.beta.conversations.start(
-          {
-            inputs,
-            store: true,
-            ...(input.agentId
-              ? { agentId: input.agentId }
-              : {
-                  model: input.model!,
-                  ...(input.instructions ? { instructions: input.instructions } : {}),
-                }),
-            ...(tools.length > 0 ? { tools } : {}),
-            ...(completionArgs ? { completionArgs } : {}),
-          },
-          options,
-        );
+      : await deps.client.beta.conversations.start(startRequest(input, tools), options);
     let text = '';
     const toolCalls: Array<{
       id: string;
@@ -243,22 +229,7 @@ function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<Stre
         options,
       );
     }
-    return conversationStream(
-      deps.client,
-      {
-        inputs,
-        store: true,
-        ...(input.agentId
-          ? { agentId: input.agentId }
-          : {
-              model: input.model!,
-              ...(input.instructions ? { instructions: input.instructions } : {}),
-            }),
-        ...(tools.length > 0 ? { tools } : {}),
-        ...(completionArgs ? { completionArgs } : {}),
-      },
-      options,
-    );
+    return conversationStream(deps.client, startRequest(input, tools), options);
   }
   if (input.agentId) {
     return agentStream(
@@ -275,6 +246,21 @@ function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<Stre
     { model: input.model!, messages: [...system, ...toSdkMessages(input.messages)], ...toolFields },
     options,
   );
+}
+
+/** The Conversations API's start request for a turn (streamed or not). */
+function startRequest(input: ModelTurnInput, tools: ReturnType<AnyTool['toApiTool']>[]) {
+  return {
+    inputs: toEntries(input.unsynced),
+    store: true,
+    ...(input.agentId
+      ? { agentId: input.agentId }
+      : {
+          model: input.model!,
+          ...(input.instructions ? { instructions: input.instructions } : {}),
+        }),
+    ...(tools.length > 0 ? { tools, completionArgs: { toolChoice: input.toolChoice } } : {}),
+  };
 }
 
 /**

@@ -453,45 +453,10 @@ export const batchMachine = setup({
           workDir: context.workDir,
           job: context.jobs.find((j) => j.id === context.jobId)!,
         }),
-        onDone: [
-          {
-            guard: 'canRetryFailed',
-            target: 'retryingFailed',
-            actions: { type: 'recordDownload', params: ({ event }) => event.output },
-          },
-          {
-            guard: { type: 'statusIs', params: { status: 'SUCCESS' } },
-            target: 'succeeded',
-            actions: { type: 'recordDownload', params: ({ event }) => event.output },
-          },
-          {
-            guard: { type: 'statusIs', params: { status: 'TIMEOUT_EXCEEDED' } },
-            target: 'timedOut',
-            actions: { type: 'recordDownload', params: ({ event }) => event.output },
-          },
-          {
-            guard: { type: 'statusIs', params: { status: 'CANCELLED' } },
-            target: 'cancelled',
-            actions: { type: 'recordDownload', params: ({ event }) => event.output },
-          },
-          {
-            target: 'failed',
-            actions: [
-              { type: 'recordDownload', params: ({ event }) => event.output },
-              {
-                type: 'recordFailure',
-                params: ({ context }) => ({
-                  code: 'job_failed',
-                  message:
-                    context.jobs
-                      .at(-1)
-                      ?.errors.map((e) => e.message)
-                      .join('; ') || `the job ended ${context.status ?? 'unknown'}`,
-                }),
-              },
-            ],
-          },
-        ],
+        onDone: {
+          target: 'routing',
+          actions: { type: 'recordDownload', params: ({ event }) => event.output },
+        },
         onError: {
           target: 'failed',
           actions: {
@@ -500,6 +465,29 @@ export const batchMachine = setup({
           },
         },
       },
+    },
+    /** Where a job's end leads, once its results are on disk. */
+    routing: {
+      always: [
+        { guard: 'canRetryFailed', target: 'retryingFailed' },
+        { guard: { type: 'statusIs', params: { status: 'SUCCESS' } }, target: 'succeeded' },
+        { guard: { type: 'statusIs', params: { status: 'TIMEOUT_EXCEEDED' } }, target: 'timedOut' },
+        { guard: { type: 'statusIs', params: { status: 'CANCELLED' } }, target: 'cancelled' },
+        {
+          target: 'failed',
+          actions: {
+            type: 'recordFailure',
+            params: ({ context }) => ({
+              code: 'job_failed',
+              message:
+                context.jobs
+                  .at(-1)
+                  ?.errors.map((e) => e.message)
+                  .join('; ') || `the job ended ${context.status ?? 'unknown'}`,
+            }),
+          },
+        },
+      ],
     },
     retryingFailed: {
       invoke: {
