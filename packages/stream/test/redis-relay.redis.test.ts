@@ -62,8 +62,10 @@ describe.skipIf(!redis.available)('RedisReplayLog', () => {
     const received: Array<{ id: string | undefined; n: number }> = [];
     const done = new Promise<void>((resolve, reject) => {
       fromSSE<{ n: number }>(url, {
+        // A new Node process takes a while to start on a loaded machine: a budget of ~60 s of
+        // reconnects, far more than it needs, so the test waits on the relay, not on a count.
         backoff: { initialDelayMs: 20, maxDelayMs: 100 },
-        maxReconnects: 50,
+        maxReconnects: 600,
       }).subscribe({
         next: (m) => {
           received.push({ id: m.id, n: m.data.n });
@@ -85,7 +87,7 @@ describe.skipIf(!redis.available)('RedisReplayLog', () => {
     expect(received.map((r) => Number(r.id))).toEqual(
       Array.from({ length: 2_000 }, (_, i) => i + 1),
     );
-  });
+  }, 90_000);
 
   it('replays from any id for a late reader in this process, and reports trimmed records as a gap', async () => {
     const key = `mf-test:relay:${randomUUID()}`;
