@@ -110,7 +110,7 @@ export const benchmark: Benchmark = {
           },
         ],
         notes: [
-          'createConversation streams each turn (agents.stream), persists every settled step to a MemoryStore and goes through the conversation machine; the bare loop calls agents.complete.',
+          'createConversation sends each turn through the conversation machine (with nothing watching the text arrive, a send turn makes one agents.complete request) and persists every settled step to a MemoryStore; the bare loop calls agents.complete.',
           `Idle memory: ${IDLE.toLocaleString('en-US')} conversations spawned as children of one agent system, measured with --expose-gc in a fresh process (resident: ${memory[0]?.resident ?? '?'}).`,
         ],
       };
