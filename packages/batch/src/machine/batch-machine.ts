@@ -280,13 +280,7 @@ export const batchMachine = setup({
             actions: { type: 'recordPrepared', params: ({ event }) => event.output },
           },
         ],
-        onError: {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => describeError('input_invalid', event.error),
-          },
-        },
+        onError: failWith('input_invalid'),
       },
       on: { 'batch.cancel': { target: 'cancelled', actions: 'requestCancel' } },
     },
@@ -304,13 +298,7 @@ export const batchMachine = setup({
           target: 'locating',
           actions: { type: 'recordFile', params: ({ event }) => event.output },
         },
-        onError: {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => describeError('upload_failed', event.error),
-          },
-        },
+        onError: failWith('upload_failed'),
       },
       on: { 'batch.cancel': { target: 'cancelled', actions: 'requestCancel' } },
     },
@@ -329,13 +317,7 @@ export const batchMachine = setup({
           { guard: 'hasJob', target: 'polling' },
           { target: 'creating' },
         ],
-        onError: {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => describeError('lookup_failed', event.error),
-          },
-        },
+        onError: failWith('lookup_failed'),
       },
       on: { 'batch.cancel': { actions: 'requestCancel' } },
     },
@@ -361,13 +343,7 @@ export const batchMachine = setup({
         onError: [
           // The create may have reached the platform: never create again without looking first.
           { guard: ({ event }) => retryable(event.error), target: 'recovering' },
-          {
-            target: 'failed',
-            actions: {
-              type: 'recordFailure',
-              params: ({ event }) => describeError('create_failed', event.error),
-            },
-          },
+          failWith('create_failed'),
         ],
       },
       on: { 'batch.cancel': { actions: 'requestCancel' } },
@@ -411,13 +387,7 @@ export const batchMachine = setup({
           id: 'cancelJob',
           src: 'cancelJob',
           input: ({ context }) => ({ jobId: context.jobId!, attempt: context.attempt }),
-          onError: {
-            target: 'failed',
-            actions: {
-              type: 'recordFailure',
-              params: ({ event }) => describeError('cancel_failed', event.error),
-            },
-          },
+          onError: failWith('cancel_failed'),
         },
         {
           id: 'cancelPoll',
@@ -457,13 +427,7 @@ export const batchMachine = setup({
           target: 'routing',
           actions: { type: 'recordDownload', params: ({ event }) => event.output },
         },
-        onError: {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => describeError('download_failed', event.error),
-          },
-        },
+        onError: failWith('download_failed'),
       },
     },
     /** Where a job's end leads, once its results are on disk. */
@@ -515,13 +479,7 @@ export const batchMachine = setup({
             actions: { type: 'startRetryRound', params: ({ event }) => event.output },
           },
         ],
-        onError: {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => describeError('retry_failed', event.error),
-          },
-        },
+        onError: failWith('retry_failed'),
       },
     },
     succeeded: { type: 'final', entry: { type: 'finish', params: { status: 'succeeded' } } },
@@ -538,6 +496,17 @@ function retryable(error: unknown): boolean {
     error !== null &&
     (error as { retryable?: unknown }).retryable === true
   );
+}
+
+/** The transition of an invoked step's failure: to `failed`, with the error under `code`. */
+function failWith(code: string) {
+  return {
+    target: 'failed',
+    actions: {
+      type: 'recordFailure',
+      params: ({ event }: { event: { error: unknown } }) => describeError(code, event.error),
+    },
+  } as const;
 }
 
 function describeError(code: string, error: unknown): { code: string; message: string } {
