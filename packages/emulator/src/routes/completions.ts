@@ -99,15 +99,9 @@ export async function sendCompletion(
     ctx.fault?.kind === 'drop-after'
       ? Math.min(roleFrames + ctx.fault.chunks, bodyFrames)
       : undefined;
-  const stats = runtime.stats;
-  stats.openStreams++;
   playFrames(res, frames, runtime.timers, {
     delays: ttftMs > 0 || tokenMs > 0 ? delays : undefined,
     dropAfterFrames,
-    onEnd(outcome) {
-      stats.openStreams--;
-      if (outcome === 'completed') stats.completedStreams++;
-      else if (outcome === 'aborted') stats.abortedStreams++;
-    },
+    onEnd: runtime.stats.startStream(),
   });
 }

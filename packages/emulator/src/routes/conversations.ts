@@ -121,16 +121,10 @@ function respond(
     dropAfterFrames =
       n === 0 ? 1 : n <= deltaFrames.length ? deltaFrames[n - 1]! + 1 : frames.length - 1;
   }
-  const stats = runtime.stats;
-  stats.openStreams++;
   playFrames(res, frames, runtime.timers, {
     delays: ttftMs > 0 || tokenMs > 0 ? delays : undefined,
     dropAfterFrames,
-    onEnd(outcome) {
-      stats.openStreams--;
-      if (outcome === 'completed') stats.completedStreams++;
-      else if (outcome === 'aborted') stats.abortedStreams++;
-    },
+    onEnd: runtime.stats.startStream(),
   });
 }
 
@@ -163,14 +157,7 @@ function respondMidStreamError(
       }),
     ),
   ];
-  const stats = ctx.runtime.stats;
-  stats.openStreams++;
-  playFrames(ctx.res, frames, ctx.runtime.timers, {
-    onEnd(outcome) {
-      stats.openStreams--;
-      if (outcome === 'completed') stats.completedStreams++;
-    },
-  });
+  playFrames(ctx.res, frames, ctx.runtime.timers, { onEnd: ctx.runtime.stats.startStream() });
 }
 
 /** Runs a turn; false when a fault or a mid-stream error already answered the request. */

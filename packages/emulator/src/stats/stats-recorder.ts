@@ -32,6 +32,16 @@ export class StatsRecorder {
     };
   }
 
+  /** Marks a stream as open; pass the returned function as `playFrames`' `onEnd`. */
+  startStream(): (outcome: 'completed' | 'aborted' | 'dropped') => void {
+    this.openStreams++;
+    return (outcome) => {
+      this.openStreams--;
+      if (outcome === 'completed') this.completedStreams++;
+      else if (outcome === 'aborted') this.abortedStreams++;
+    };
+  }
+
   countFault(label: string): void {
     this.faultsInjected[label] = (this.faultsInjected[label] ?? 0) + 1;
   }
