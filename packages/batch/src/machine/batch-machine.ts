@@ -87,6 +87,24 @@ const notProvided = (name: string) => () => {
 
 const ZERO = Object.freeze({ total: 0, completed: 0, succeeded: 0, failed: 0 });
 
+/** What a poll reports, handled alike while polling and while cancelling. */
+const pollReports = {
+  'job.update': [
+    { guard: 'jobTerminal', target: 'downloading', actions: 'recordUpdate' },
+    { actions: 'recordUpdate' },
+  ],
+  'job.lost': {
+    target: 'failed',
+    actions: {
+      type: 'recordFailure',
+      params: ({ event }: { event: { code: string; message: string } }) => ({
+        code: event.code,
+        message: event.message,
+      }),
+    },
+  },
+} as const;
+
 /**
  * The lifecycle of one batch (one key): `preparing` (the JSONL input file) -> `uploading` ->
  * `locating` (a job for this key and attempt may exist already: then it is adopted, never created
@@ -360,24 +378,10 @@ export const batchMachine = setup({
       invoke: {
         id: 'pollJob',
         src: 'pollJob',
-        input: ({ context }) => ({
-          jobId: context.jobId!,
-          attempt: context.attempt,
-          poll: context.poll,
-        }),
+        input: pollInput,
       },
       on: {
-        'job.update': [
-          { guard: 'jobTerminal', target: 'downloading', actions: 'recordUpdate' },
-          { actions: 'recordUpdate' },
-        ],
-        'job.lost': {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => ({ code: event.code, message: event.message }),
-          },
-        },
+        ...pollReports,
         'batch.cancel': { target: 'cancelling', actions: 'requestCancel' },
       },
     },
@@ -392,25 +396,11 @@ export const batchMachine = setup({
         {
           id: 'cancelPoll',
           src: 'pollJob',
-          input: ({ context }) => ({
-            jobId: context.jobId!,
-            attempt: context.attempt,
-            poll: context.poll,
-          }),
+          input: pollInput,
         },
       ],
       on: {
-        'job.update': [
-          { guard: 'jobTerminal', target: 'downloading', actions: 'recordUpdate' },
-          { actions: 'recordUpdate' },
-        ],
-        'job.lost': {
-          target: 'failed',
-          actions: {
-            type: 'recordFailure',
-            params: ({ event }) => ({ code: event.code, message: event.message }),
-          },
-        },
+        ...pollReports,
       },
     },
     downloading: {
@@ -496,6 +486,11 @@ function retryable(error: unknown): boolean {
     error !== null &&
     (error as { retryable?: unknown }).retryable === true
   );
+}
+
+/** The `pollJob` actor's input, in `polling` and in `cancelling`. */
+function pollInput({ context }: { context: BatchContext }) {
+  return { jobId: context.jobId!, attempt: context.attempt, poll: context.poll };
 }
 
 /** The transition of an invoked step's failure: to `failed`, with the error under `code`. */
