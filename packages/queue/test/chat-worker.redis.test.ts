@@ -2,10 +2,8 @@ import { createClient, RateLimiter, type MistralFlowsEvents } from '@mistral-flo
 import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
 import { useRedis, waitFor } from '@mistral-flows/testing';
-import { QueueEvents } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createChatQueue,
   createChatWorker,
   enqueueChat,
   generateWebhookSecret,
@@ -15,7 +13,7 @@ import {
   type ChatWorkerOptions,
   type JobEvent,
 } from '../src/index.js';
-import { Cleanups, deleteQueueKeys, startReceiver, uniqueName } from './support/harness.js';
+import { Cleanups, openChatQueue, startReceiver } from './support/harness.js';
 
 const redis = await useRedis();
 const connection = { url: redis.url };
@@ -29,21 +27,16 @@ async function setup(
   worker: Partial<ChatWorkerOptions> = {},
   emulatorOptions: Parameters<typeof startEmulator>[0] = {},
 ) {
-  const name = uniqueName('chat');
-  cleanups.add(() => deleteQueueKeys(redis.url, [name]));
   const emulator: Emulator = await startEmulator({ scenarios, ...emulatorOptions });
   cleanups.add(() => emulator.close());
   const client = createClient({ serverURL: emulator.url, apiKey: 'test' });
   const secret = generateWebhookSecret();
-  const queue = createChatQueue({
-    connection,
-    name,
-    webhook: { secret, allowHosts: ['127.0.0.1'] },
+  const { name, queue, queueEvents } = await openChatQueue({
+    cleanups,
+    redisUrl: redis.url,
+    label: 'chat',
+    secret,
   });
-  cleanups.add(() => queue.close());
-  const queueEvents = new QueueEvents(name, { connection });
-  cleanups.add(() => queueEvents.close());
-  await queueEvents.waitUntilReady();
   const chatWorker = createChatWorker({
     connection,
     client,

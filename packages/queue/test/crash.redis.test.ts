@@ -2,13 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@mistral-flows/emulator';
 import { useRedis, waitFor } from '@mistral-flows/testing';
-import { QueueEvents } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChatQueue, enqueueChat, generateWebhookSecret } from '../src/index.js';
-import { Cleanups, deleteQueueKeys, startReceiver, uniqueName } from './support/harness.js';
+import { enqueueChat, generateWebhookSecret } from '../src/index.js';
+import { Cleanups, openChatQueue, startReceiver } from './support/harness.js';
 
 const redis = await useRedis();
-const connection = { url: redis.url };
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
@@ -36,22 +34,17 @@ async function startWorkerProcess(args: string[]): Promise<ChildProcess> {
 
 describe.skipIf(!redis.available)('two worker processes, one killed', () => {
   it('complete all 1,000 jobs and deliver exactly 1,000 distinct completion webhooks', async () => {
-    const name = uniqueName('crash');
-    cleanups.add(() => deleteQueueKeys(redis.url, [name]));
     const emulator = await startEmulator({ latency: { ttftMs: 30 } });
     cleanups.add(() => emulator.close());
     const secret = generateWebhookSecret();
     const receiver = await startReceiver(secret);
     cleanups.add(() => receiver.close());
-    const queue = createChatQueue({
-      connection,
-      name,
-      webhook: { secret, allowHosts: ['127.0.0.1'] },
+    const { name, queue, queueEvents } = await openChatQueue({
+      cleanups,
+      redisUrl: redis.url,
+      label: 'crash',
+      secret,
     });
-    cleanups.add(() => queue.close());
-    const queueEvents = new QueueEvents(name, { connection });
-    cleanups.add(() => queueEvents.close());
-    await queueEvents.waitUntilReady();
     const stalled = new Set<string>();
     queueEvents.on('stalled', ({ jobId }) => stalled.add(jobId));
 

@@ -2,13 +2,13 @@ import { createClient, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
 import { useRedis, waitFor } from '@mistral-flows/testing';
-import { QueueEvents } from 'bullmq';
+import type { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { createChatQueue } from '../src/index.js';
 import {
   CallbackUrlError,
   compressSchedule,
-  createChatQueue,
   createChatWorker,
   createWebhookDispatcher,
   enqueueChat,
@@ -27,6 +27,7 @@ import {
 import {
   Cleanups,
   deleteQueueKeys,
+  openChatQueue,
   startReceiver,
   uniqueName,
   type Receiver,
@@ -46,22 +47,17 @@ async function setup(options: {
   /** The worker signs with a new key and the receiver's one, as during a key rotation. */
   rotate?: boolean;
 }) {
-  const name = uniqueName('hooks');
-  cleanups.add(() => deleteQueueKeys(redis.url, [name]));
   const emulator = await startEmulator();
   cleanups.add(() => emulator.close());
   const secret = generateWebhookSecret();
   const receiver = await startReceiver(secret, options.respond);
   cleanups.add(() => receiver.close());
-  const queue = createChatQueue({
-    connection,
-    name,
-    webhook: { secret, allowHosts: ['127.0.0.1'] },
+  const { name, queue, queueEvents } = await openChatQueue({
+    cleanups,
+    redisUrl: redis.url,
+    label: 'hooks',
+    secret,
   });
-  cleanups.add(() => queue.close());
-  const queueEvents = new QueueEvents(name, { connection });
-  cleanups.add(() => queueEvents.close());
-  await queueEvents.waitUntilReady();
   const bus = new EventBus<MistralFlowsEvents>();
   const chatWorker = createChatWorker({
     connection,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
+import { createChatQueue } from '../../src/index.js';
 
 /** A queue name no other test uses. */
 export function uniqueName(label: string): string {
@@ -43,6 +45,32 @@ export async function deleteQueueKeys(url: string, names: readonly string[]): Pr
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A chat queue with a new name, signing its webhooks with `secret` (127.0.0.1 allowed), and its
+ * QueueEvents, ready; both are closed and the queue's keys deleted by `cleanups`.
+ */
+export async function openChatQueue(options: {
+  cleanups: Cleanups;
+  redisUrl: string;
+  label: string;
+  secret: string;
+}) {
+  const { cleanups, redisUrl, secret } = options;
+  const connection = { url: redisUrl };
+  const name = uniqueName(options.label);
+  cleanups.add(() => deleteQueueKeys(redisUrl, [name]));
+  const queue = createChatQueue({
+    connection,
+    name,
+    webhook: { secret, allowHosts: ['127.0.0.1'] },
+  });
+  cleanups.add(() => queue.close());
+  const queueEvents = new QueueEvents(name, { connection });
+  cleanups.add(() => queueEvents.close());
+  await queueEvents.waitUntilReady();
+  return { name, queue, queueEvents };
 }
 
 /** One request a receiver got, checked with the independent standardwebhooks package. */
