@@ -9,10 +9,9 @@ import {
 import type { Mistral } from '@mistralai/mistralai';
 import type { ChatCompletionResponse } from '@mistralai/mistralai/models/components';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { alternate, format, measurement, median, medianRatio, type Benchmark } from '../harness.js';
+import { deleteQueueKeys, REDIS_URL } from '../redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const connection = { url: REDIS_URL };
 const CONCURRENCY = 50;
 const NOOP_JOBS = 20_000;
@@ -52,20 +51,6 @@ async function fill(name: string, count: number): Promise<void> {
   }
 }
 
-async function deleteKeys(name: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${name}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Resolves after `count` 'completed' events, with the time from start to the last one. */
 function timeCompletions(
   worker: Worker,
@@ -101,7 +86,7 @@ async function throughput(
     await close(worker);
     return (count / ms) * 1000;
   } finally {
-    await deleteKeys(name);
+    await deleteQueueKeys(name);
   }
 }
 
@@ -211,7 +196,7 @@ export const benchmark: Benchmark = {
         ctx.log(`  limiter 10/s round ${round + 1}: ${format(rate)} jobs/s`);
         limiterRates.push(rate);
       } finally {
-        await deleteKeys(name);
+        await deleteQueueKeys(name);
       }
     }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_FLAGS } from '@mistral-flows/testing';
 import {
   alternate,
   format,
@@ -234,16 +235,7 @@ export const benchmark: Benchmark = {
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath,
         headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...CHROMIUM_FLAGS],
         viewport: { width: 1400, height: 900 },
       });
       for (let round = 0; round < ctx.warmup + ctx.rounds; round++) {

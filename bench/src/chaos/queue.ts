@@ -15,8 +15,8 @@ import { Findings, emulatorStats, sleep, until, type ChaosRun } from './chaos-ru
 import { childScript, spawnNode, type NodeChild } from './node-child.js';
 import { checkModelCalls, type ModelCall } from './queue-bookkeeping.js';
 import { createRandom } from './random.js';
+import { deleteQueueKeys, REDIS_URL } from '../redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOBS = 1_000;
 const DOWN_MS = 30_000;
 /**
@@ -158,20 +158,6 @@ class Receiver {
     if (!server) return;
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function deleteKeys(name: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${name}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -378,7 +364,7 @@ export const chaos: ChaosRun = {
       await receiver.stop();
       await Promise.all(proxies.map((p) => p.close()));
       await emulator.close();
-      await deleteKeys(name).catch(() => undefined);
+      await deleteQueueKeys(name).catch(() => undefined);
     }
   },
 };

@@ -30,19 +30,22 @@ export function useChromium(): ChromiumService {
 }
 
 /**
- * The flags every browser test launches Chromium with: headless, no sandbox (root in CI), and no
- * background networking, so that it makes no connection the closed network would refuse.
+ * The flags every browser test (and the visualizer benchmark) launches Chromium with: headless, no
+ * sandbox (root in CI), and no background networking, so that it makes no connection the closed
+ * network would refuse.
  */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** `CHROMIUM_FLAGS` with a fresh profile directory, for `chromium.launch({ args })`. */
 export function chromiumArgs(userDataDir: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${userDataDir}`,
-  ];
+  return [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`];
 }
