@@ -10,7 +10,8 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { ChatCompletionResponse } from '@mistralai/mistralai/models/components';
 import { Worker } from 'bullmq';
 import { alternate, format, measurement, median, medianRatio, type Benchmark } from '../harness.js';
-import { deleteQueueKeys, REDIS_URL } from '../redis.js';
+import { deleteQueueKeys } from '@mistral-flows/testing';
+import { REDIS_URL } from '../redis.js';
 
 const connection = { url: REDIS_URL };
 const CONCURRENCY = 50;
@@ -86,7 +87,7 @@ async function throughput(
     await close(worker);
     return (count / ms) * 1000;
   } finally {
-    await deleteQueueKeys(name);
+    await deleteQueueKeys(REDIS_URL, [name]);
   }
 }
 
@@ -196,7 +197,7 @@ export const benchmark: Benchmark = {
         ctx.log(`  limiter 10/s round ${round + 1}: ${format(rate)} jobs/s`);
         limiterRates.push(rate);
       } finally {
-        await deleteQueueKeys(name);
+        await deleteQueueKeys(REDIS_URL, [name]);
       }
     }
 

@@ -15,7 +15,8 @@ import { Findings, emulatorStats, sleep, until, type ChaosRun } from './chaos-ru
 import { childScript, spawnNode, type NodeChild } from './node-child.js';
 import { checkModelCalls, type ModelCall } from './queue-bookkeeping.js';
 import { createRandom } from './random.js';
-import { deleteQueueKeys, REDIS_URL } from '../redis.js';
+import { deleteQueueKeys } from '@mistral-flows/testing';
+import { REDIS_URL } from '../redis.js';
 
 const JOBS = 1_000;
 const DOWN_MS = 30_000;
@@ -364,7 +365,7 @@ export const chaos: ChaosRun = {
       await receiver.stop();
       await Promise.all(proxies.map((p) => p.close()));
       await emulator.close();
-      await deleteQueueKeys(name).catch(() => undefined);
+      await deleteQueueKeys(REDIS_URL, [name]).catch(() => undefined);
     }
   },
 };

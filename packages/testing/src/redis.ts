@@ -53,3 +53,23 @@ async function probeRedis(): Promise<RedisService> {
     client.disconnect();
   }
 }
+
+/**
+ * Deletes every BullMQ key of the given queues (and of the queues named after them), for the
+ * cleanup of tests and benchmarks that use a real Redis.
+ */
+export async function deleteQueueKeys(url: string, names: readonly string[]): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    for (const name of names) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${name}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

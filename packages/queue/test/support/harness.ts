@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { deleteQueueKeys } from '@mistral-flows/testing';
 import { Webhook } from 'standardwebhooks';
 import { createChatQueue } from '../../src/index.js';
+
+export { deleteQueueKeys };
 
 /** A queue name no other test uses. */
 export function uniqueName(label: string): string {
@@ -27,23 +29,6 @@ export class Cleanups {
         // One failed cleanup must not stop the others.
       }
     }
-  }
-}
-
-/** Deletes every BullMQ key of the given queues (and of the queues named after them). */
-export async function deleteQueueKeys(url: string, names: readonly string[]): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    for (const name of names) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${name}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 
