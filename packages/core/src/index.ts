@@ -46,6 +46,7 @@ export {
 } from './concurrency/map-concurrent.js';
 
 export type { Store, StoreEntry, SetOptions, ListOptions, JsonValue } from './store/store.js';
+export { JsonText } from './store/store.js';
 export { MemoryStore } from './store/memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export { RedisStore, type RedisStoreOptions } from './store/redis-store.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, StoreConflictError, type Store } from '../src/index.js';
+import { InvalidArgumentError, JsonText, StoreConflictError, type Store } from '../src/index.js';
 
 /**
  * The behaviour every `Store` must have. Each implementation runs this suite; a store is correct
@@ -41,6 +41,23 @@ export function describeStoreContract(name: string, create: () => Promise<Store>
     it('stores JSON semantics: dates become strings, undefined properties vanish', async () => {
       await store.set('json', { at: new Date(0), gone: undefined });
       expect((await store.get('json'))?.value).toEqual({ at: '1970-01-01T00:00:00.000Z' });
+    });
+
+    it('writes a JsonText as its text, with the same versions and compare-and-set', async () => {
+      const text = '{"messages":[{"role":"user","content":"héllo"}],"n":1}';
+      expect(await store.set('pre', new JsonText(text), { ifVersion: 0 })).toMatchObject({
+        version: 1,
+      });
+      expect(await store.get('pre')).toEqual({
+        key: 'pre',
+        value: { messages: [{ role: 'user', content: 'héllo' }], n: 1 },
+        version: 1,
+      });
+      await expect(store.set('pre', new JsonText('[]'), { ifVersion: 0 })).rejects.toMatchObject({
+        code: 'store_conflict',
+      });
+      await store.set('pre', new JsonText('[2]'), { ifVersion: 1 });
+      expect(await store.get('pre')).toMatchObject({ value: [2], version: 2 });
     });
 
     it('increments the version on every write', async () => {

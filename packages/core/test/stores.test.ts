@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryStore, SqliteStore } from '../src/index.js';
+import { InvalidArgumentError, JsonText, MemoryStore, SqliteStore } from '../src/index.js';
 import { describeStoreContract } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mistral-flows-store-'));
@@ -14,6 +14,16 @@ describeStoreContract(
   'SqliteStore',
   () => new SqliteStore({ path: join(dir, `contract-${n++}.db`) }),
 );
+
+describe('JsonText', () => {
+  it('serialises as its value wherever JSON.stringify meets it (stores that do not know it)', () => {
+    expect(JSON.stringify({ a: new JsonText('{"b":[1,"x"]}') })).toBe('{"a":{"b":[1,"x"]}}');
+  });
+
+  it('rejects what is not a string', () => {
+    expect(() => new JsonText(5 as unknown as string)).toThrow(InvalidArgumentError);
+  });
+});
 
 describe('SqliteStore', () => {
   it('keeps data across reopening the file, in WAL mode', async () => {

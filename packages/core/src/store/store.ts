@@ -62,8 +62,30 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
   }
 }
 
+/**
+ * A value already serialised as JSON, for callers that made the text anyway (to redact it, or to
+ * reuse the unchanged part of a large value): `MemoryStore`, `SqliteStore` and `RedisStore` write
+ * the text as it is instead of serialising the value again. Any other store serialises it through
+ * `toJSON()`, so it stays correct there too. The text must be valid JSON: it is not parsed again.
+ *
+ * @example
+ * await store.set('snapshot:1', new JsonText(redactString(JSON.stringify(snapshot))));
+ */
+export class JsonText {
+  constructor(readonly text: string) {
+    if (typeof text !== 'string') {
+      throw new InvalidArgumentError('text', `JsonText expects a string, got ${typeof text}`);
+    }
+  }
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 /** Serialises a value for storage; rejects what JSON cannot represent. */
 export function encodeValue(key: string, value: unknown): string {
+  if (value instanceof JsonText) return value.text;
   if (value === undefined) {
     throw new InvalidArgumentError(
       'value',
