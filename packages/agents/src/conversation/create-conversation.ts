@@ -13,19 +13,25 @@ import type { Mistral } from '@mistralai/mistralai';
 import { Observable } from 'rxjs';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { AgentsError } from '../errors.js';
-import { conversationMachine, type ConversationActor } from '../machine/conversation-machine.js';
+import {
+  conversationMachine,
+  modelTurnInput,
+  runToolsInput,
+  type ConversationActor,
+} from '../machine/conversation-machine.js';
 import { modelTurnActor } from '../machine/model-turn.js';
 import { runToolsActor } from '../machine/run-tools.js';
 import type {
+  ConversationContext,
   ConversationEmitted,
   ConversationMessage,
-  PendingCall,
   Turn,
   TurnError,
   ConversationMachineInput,
 } from '../machine/types.js';
 import {
   conversationKey,
+  ConversationSerializer,
   SnapshotWriter,
   type PersistedConversation,
 } from '../persistence/persistence.js';
@@ -140,23 +146,20 @@ export async function resumeConversation(
 }
 
 /**
- * A persisted snapshot keeps the input its `runTools` child was started with. Before restoring,
- * that input is narrowed to the calls still without a stored result, so a call whose result was
- * written before the crash is never executed again.
+ * A persisted snapshot leaves out its children's inputs; they are rebuilt here from the stored
+ * context, as the machine builds them. For `runTools` that means the calls still without a stored
+ * result, so a call whose result was written before the crash is never executed again; for
+ * `modelTurn`, the request of the interrupted model call.
  */
 export function prepareForResume(snapshot: unknown): unknown {
   const s = structuredClone(snapshot) as {
-    context?: { pendingCalls?: PendingCall[] };
-    children?: Record<string, { src?: unknown; snapshot?: { input?: { calls?: PendingCall[] } } }>;
+    context: ConversationContext;
+    children?: Record<string, { src?: unknown; snapshot?: { input?: unknown } }>;
   };
-  const pending = s.context?.pendingCalls ?? [];
   for (const child of Object.values(s.children ?? {})) {
-    const input = child.snapshot?.input;
-    if (child.src === 'runTools' && input?.calls) {
-      input.calls = pending.filter(
-        (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
-      );
-    }
+    if (!child.snapshot) continue;
+    if (child.src === 'runTools') child.snapshot.input = runToolsInput(s.context);
+    else if (child.src === 'modelTurn') child.snapshot.input = modelTurnInput(s.context);
   }
   return s;
 }
@@ -263,6 +266,7 @@ export class ConversationHandle implements Conversation {
   /** When the conversation last changed (for passivation). */
   lastActive = Date.now();
   private readonly writer: SnapshotWriter;
+  private readonly serializer: ConversationSerializer;
   private settled = -1;
   /** The turn in progress and who listens to it: one listener on the actor serves every turn. */
   private turn: { number: number; listener: (event: ConversationEmitted) => void } | undefined;
@@ -275,6 +279,7 @@ export class ConversationHandle implements Conversation {
     started: boolean,
     private readonly streaming: StreamingMode,
   ) {
+    this.serializer = new ConversationSerializer(id);
     this.writer = new SnapshotWriter(
       store,
       conversationKey(id),
@@ -385,13 +390,7 @@ export class ConversationHandle implements Conversation {
     }
     if (snap.context.settled === this.settled) return;
     this.settled = snap.context.settled;
-    this.writer.save({
-      format: 1,
-      id: this.id,
-      snapshot: this.actor.getPersistedSnapshot(),
-      historyLength: snap.context.messages.length,
-      updatedAt: new Date().toISOString(),
-    });
+    this.writer.save(this.serializer.serialize(this.actor));
   }
 
   private reportWriteError(error: unknown): void {

@@ -35,14 +35,14 @@ function eventsFor(snapshot: ConversationSnapshot): Event[] {
         text: '',
         finishReason: 'tool_calls',
         usage: undefined,
-        toolCalls: [call(`c${context.steps}`, false)],
+        toolCalls: [call(`c${context.current.steps}`, false)],
       },
       {
         type: 'model.end',
         text: '',
         finishReason: 'tool_calls',
         usage: undefined,
-        toolCalls: [call(`a${context.steps}`, true)],
+        toolCalls: [call(`a${context.current.steps}`, true)],
       },
       {
         type: 'model.error',
@@ -71,10 +71,10 @@ const serializeState = (s: ConversationSnapshot) =>
   JSON.stringify({
     value: s.value,
     status: s.status,
-    toolRounds: s.context.toolRounds,
-    finalAnswerOnly: s.context.finalAnswerOnly,
-    retry: s.context.retryAttempt,
-    previous: s.context.previousCallSignature !== undefined,
+    toolRounds: s.context.current.toolRounds,
+    finalAnswerOnly: s.context.current.finalAnswerOnly,
+    retry: s.context.current.retryAttempt,
+    previous: s.context.current.previousCallSignature !== undefined,
     calls: s.context.pendingCalls.map((c) => [
       c.needsApproval,
       c.decision ?? null,
@@ -126,7 +126,7 @@ describe('conversationMachine (model-based)', () => {
   });
 
   it('never runs a tool round past the step limit', () => {
-    for (const path of paths) expect(path.state.context.toolRounds).toBeLessThanOrEqual(2);
+    for (const path of paths) expect(path.state.context.current.toolRounds).toBeLessThanOrEqual(2);
   });
 
   it('can reach idle or a final state from every reachable state', () => {

@@ -19,6 +19,7 @@ import type {
   ModelTurnInput,
   PendingCall,
   RunToolsInput,
+  TurnProgress,
 } from './types.js';
 
 /** Shared, frozen starting values: the context is replaced, never mutated, so they can be shared. */
@@ -26,6 +27,19 @@ const ZERO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, 
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 const DEFAULT_BACKOFF = Object.freeze({ initialDelayMs: 500, maxDelayMs: 30_000 });
 const zeroUsage = (): Usage => ZERO_USAGE;
+/** Before the first turn: one frozen object shared by every conversation. */
+const NO_TURN: TurnProgress = Object.freeze({
+  stream: true,
+  toolRounds: 0,
+  steps: 0,
+  results: NONE,
+  finalAnswerOnly: false,
+  stopReason: undefined,
+  previousCallSignature: undefined,
+  retryAttempt: 0,
+  retryDelayMs: 0,
+  usage: ZERO_USAGE,
+});
 const addUsage = (a: Usage, b: Usage | undefined): Usage =>
   b
     ? {
@@ -84,6 +98,35 @@ function toolMessages(calls: PendingCall[], extra: ToolCallResult[] = []): Conve
   });
 }
 
+/**
+ * The `modelTurn` actor's input: everything follows from the context, which is why persisted
+ * snapshots leave children's inputs out and a resumed conversation rebuilds them from here.
+ */
+export function modelTurnInput(context: ConversationContext): ModelTurnInput {
+  return {
+    conversationId: context.id,
+    mode: context.config.mode,
+    agentId: context.config.agentId,
+    model: context.config.model,
+    instructions: context.config.instructions,
+    messages: context.messages,
+    serverConversationId: context.serverConversationId,
+    unsynced: context.messages.slice(context.serverSynced),
+    toolChoice: context.current.finalAnswerOnly ? 'none' : 'auto',
+    stream: context.current.stream,
+  };
+}
+
+/** The `runTools` actor's input: the calls without a result that may run (approved if needed). */
+export function runToolsInput(context: ConversationContext): RunToolsInput {
+  return {
+    conversationId: context.id,
+    calls: context.pendingCalls.filter(
+      (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
+    ),
+  };
+}
+
 const notProvided = (name: string) =>
   fromCallback<EventObject, unknown>(() => {
     throw new Error(
@@ -121,15 +164,15 @@ export const conversationMachine = setup({
     >,
   },
   delays: {
-    retryDelay: ({ context }) => context.retryDelayMs,
+    retryDelay: ({ context }) => context.current.retryDelayMs,
   },
   guards: {
     hasToolCalls: ({ context, event }) =>
-      event.type === 'model.end' && event.toolCalls.length > 0 && !context.finalAnswerOnly,
+      event.type === 'model.end' && event.toolCalls.length > 0 && !context.current.finalAnswerOnly,
     repeatedCall: ({ context }) =>
-      context.previousCallSignature !== undefined &&
-      context.previousCallSignature === signatureOf(context.pendingCalls),
-    stepLimitReached: ({ context }) => context.toolRounds >= context.maxSteps,
+      context.current.previousCallSignature !== undefined &&
+      context.current.previousCallSignature === signatureOf(context.pendingCalls),
+    stepLimitReached: ({ context }) => context.current.toolRounds >= context.config.maxSteps,
     needsApproval: ({ context }) =>
       context.pendingCalls.some((c) => c.needsApproval && c.decision === undefined),
     allDecided: ({ context }) =>
@@ -139,8 +182,8 @@ export const conversationMachine = setup({
       if (event.type !== 'model.error') return false;
       const { error } = event;
       // The Conversations API stores what it received: re-send only what the server refused.
-      const safe = context.mode === 'client' || error.status !== undefined;
-      return error.retryable && safe && context.retryAttempt < context.maxRetries;
+      const safe = context.config.mode === 'client' || error.status !== undefined;
+      return error.retryable && safe && context.current.retryAttempt < context.config.maxRetries;
     },
     isPendingApproval: ({ context, event }) =>
       (event.type === 'tool.approve' || event.type === 'tool.reject') &&
@@ -154,17 +197,9 @@ export const conversationMachine = setup({
       return {
         messages: [...context.messages, { role: 'user' as const, content: event.text }],
         turn: context.turn + 1,
-        streamTurn: event.stream ?? true,
         streamingText: '',
-        toolRounds: 0,
-        steps: 0,
-        turnResults: [],
-        finalAnswerOnly: false,
-        stopReason: undefined,
-        previousCallSignature: undefined,
-        retryAttempt: 0,
+        current: { ...NO_TURN, stream: event.stream ?? true },
         lastError: undefined,
-        turnUsage: zeroUsage(),
         settled: context.settled + 1,
       };
     }),
@@ -196,16 +231,20 @@ export const conversationMachine = setup({
         toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
       };
       const messages = [...context.messages, assistant];
+      const { current } = context;
       return {
         messages,
         pendingCalls: calls,
-        steps: context.steps + 1,
         streamingText: '',
         usage: addUsage(context.usage, event.usage),
-        turnUsage: addUsage(context.turnUsage, event.usage),
+        current: {
+          ...current,
+          steps: current.steps + 1,
+          usage: addUsage(current.usage, event.usage),
+          retryAttempt: 0,
+        },
         serverConversationId: event.serverConversationId ?? context.serverConversationId,
-        serverSynced: context.mode === 'server' ? messages.length : context.serverSynced,
-        retryAttempt: 0,
+        serverSynced: context.config.mode === 'server' ? messages.length : context.serverSynced,
         settled: context.settled + 1,
       };
     }),
@@ -226,43 +265,42 @@ export const conversationMachine = setup({
         ...context.messages,
         { role: 'assistant', content: event.text },
       ];
-      const turnUsage = addUsage(context.turnUsage, event.usage);
+      const { current } = context;
+      const turnUsage = addUsage(current.usage, event.usage);
       const turn = {
         turn: context.turn,
         text: event.text,
         finishReason: event.finishReason,
-        steps: context.steps + 1,
-        toolResults: context.turnResults,
+        steps: current.steps + 1,
+        toolResults: current.results,
         usage: turnUsage,
-        ...(context.stopReason ? { stopReason: context.stopReason } : {}),
+        ...(current.stopReason ? { stopReason: current.stopReason } : {}),
       };
       return {
         messages,
-        steps: context.steps + 1,
         streamingText: '',
-        pendingCalls: [],
+        pendingCalls: NONE,
         usage: addUsage(context.usage, event.usage),
-        turnUsage,
+        current: { ...current, steps: turn.steps, usage: turnUsage, retryAttempt: 0 },
         lastTurn: turn,
         serverConversationId: event.serverConversationId ?? context.serverConversationId,
-        serverSynced: context.mode === 'server' ? messages.length : context.serverSynced,
-        retryAttempt: 0,
+        serverSynced: context.config.mode === 'server' ? messages.length : context.serverSynced,
         settled: context.settled + 1,
       };
     }),
     emitTurnEnd: emit(({ context }) => ({ type: 'turn-end' as const, turn: context.lastTurn! })),
     skipCallsForLimit: assign(({ context }) => {
-      const reason = context.toolRounds >= context.maxSteps ? 'step_limit' : 'repeated_tool_call';
+      const { maxSteps } = context.config;
+      const reason = context.current.toolRounds >= maxSteps ? 'step_limit' : 'repeated_tool_call';
       const content =
         reason === 'step_limit'
-          ? `Not executed: the limit of ${context.maxSteps} tool rounds for this turn is reached. Answer with what you have.`
+          ? `Not executed: the limit of ${maxSteps} tool rounds for this turn is reached. Answer with what you have.`
           : 'Not executed: this is the same call as the previous step. Answer with what you have.';
       const skipped = closeCalls(context.pendingCalls, content, 'skipped');
       return {
         messages: [...context.messages, ...toolMessages(context.pendingCalls, skipped)],
-        pendingCalls: [],
-        finalAnswerOnly: true,
-        stopReason: reason,
+        pendingCalls: NONE,
+        current: { ...context.current, finalAnswerOnly: true, stopReason: reason },
         settled: context.settled + 1,
       };
     }),
@@ -333,12 +371,16 @@ export const conversationMachine = setup({
     })),
     finishToolRound: assign(({ context }) => {
       const results = context.pendingCalls.map((c) => c.result!).filter(Boolean);
+      const { current } = context;
       return {
         messages: [...context.messages, ...toolMessages(context.pendingCalls)],
-        turnResults: [...context.turnResults, ...results.filter((r) => r.failure !== 'rejected')],
-        previousCallSignature: signatureOf(context.pendingCalls),
-        toolRounds: context.toolRounds + 1,
-        pendingCalls: [],
+        current: {
+          ...current,
+          results: [...current.results, ...results.filter((r) => r.failure !== 'rejected')],
+          previousCallSignature: signatureOf(context.pendingCalls),
+          toolRounds: current.toolRounds + 1,
+        },
+        pendingCalls: NONE,
         settled: context.settled + 1,
       };
     }),
@@ -351,30 +393,32 @@ export const conversationMachine = setup({
       );
       return {
         messages: [...context.messages, ...toolMessages(context.pendingCalls, cancelled)],
-        pendingCalls: [],
+        pendingCalls: NONE,
         settled: context.settled + 1,
       };
     }),
     markCancelled: assign(({ context }) => ({
       streamingText: '',
-      retryAttempt: 0,
+      current: { ...context.current, retryAttempt: 0 },
       settled: context.settled + 1,
     })),
     scheduleRetry: assign(({ context, event }) => {
       if (event.type !== 'model.error') return {};
-      const attempt = context.retryAttempt + 1;
-      const delay = Math.max(backoffDelay(attempt, context.backoff), event.error.retryAfterMs ?? 0);
+      const attempt = context.current.retryAttempt + 1;
+      const delay = Math.max(
+        backoffDelay(attempt, context.config.backoff),
+        event.error.retryAfterMs ?? 0,
+      );
       return {
-        retryAttempt: attempt,
-        retryDelayMs: delay,
+        current: { ...context.current, retryAttempt: attempt, retryDelayMs: delay },
         lastError: event.error,
         streamingText: '',
       };
     }),
     emitRetry: emit(({ context }) => ({
       type: 'retry' as const,
-      attempt: context.retryAttempt,
-      delayMs: context.retryDelayMs,
+      attempt: context.current.retryAttempt,
+      delayMs: context.current.retryDelayMs,
       error: context.lastError!,
     })),
     recordFailure: assign(({ context, event }) =>
@@ -386,12 +430,12 @@ export const conversationMachine = setup({
       type: 'turn-error' as const,
       error: context.lastError!,
     })),
-    resetRetries: assign({ retryAttempt: 0 }),
+    resetRetries: assign(({ context }) => ({ current: { ...context.current, retryAttempt: 0 } })),
     resetHistory: assign(({ context }) => ({
-      messages: [],
+      messages: NONE,
       serverConversationId: undefined,
       serverSynced: 0,
-      pendingCalls: [],
+      pendingCalls: NONE,
       streamingText: '',
       lastError: undefined,
       lastTurn: undefined,
@@ -402,31 +446,24 @@ export const conversationMachine = setup({
   id: 'conversation',
   context: ({ input }) => ({
     id: input.id,
-    mode: input.mode ?? 'client',
-    agentId: input.agentId,
-    model: input.model,
-    instructions: input.instructions,
-    maxSteps: input.maxSteps ?? 10,
-    maxRetries: input.maxRetries ?? 3,
-    backoff: input.backoff ?? DEFAULT_BACKOFF,
+    config: {
+      mode: input.mode ?? 'client',
+      agentId: input.agentId,
+      model: input.model,
+      instructions: input.instructions,
+      maxSteps: input.maxSteps ?? 10,
+      maxRetries: input.maxRetries ?? 3,
+      backoff: input.backoff ?? DEFAULT_BACKOFF,
+    },
     messages: NONE,
     serverConversationId: undefined,
     serverSynced: 0,
     turn: 0,
-    toolRounds: 0,
-    steps: 0,
     streamingText: '',
-    streamTurn: true,
     pendingCalls: NONE,
-    turnResults: NONE,
-    finalAnswerOnly: false,
-    stopReason: undefined,
-    previousCallSignature: undefined,
-    retryAttempt: 0,
-    retryDelayMs: 0,
+    current: NO_TURN,
     lastError: undefined,
     usage: zeroUsage(),
-    turnUsage: zeroUsage(),
     lastTurn: undefined,
     settled: 0,
   }),
@@ -444,21 +481,7 @@ export const conversationMachine = setup({
     responding: {
       // Every way in (startTurn, recordToolStep, scheduleRetry, recordFailure) has already emptied
       // streamingText: no entry action, one context copy fewer per model call.
-      invoke: {
-        src: 'modelTurn',
-        input: ({ context }): ModelTurnInput => ({
-          conversationId: context.id,
-          mode: context.mode,
-          agentId: context.agentId,
-          model: context.model,
-          instructions: context.instructions,
-          messages: context.messages,
-          serverConversationId: context.serverConversationId,
-          unsynced: context.messages.slice(context.serverSynced),
-          toolChoice: context.finalAnswerOnly ? 'none' : 'auto',
-          stream: context.streamTurn,
-        }),
-      },
+      invoke: { src: 'modelTurn', input: ({ context }) => modelTurnInput(context) },
       on: {
         'model.delta': { actions: ['appendStreamingText', 'emitDelta'] },
         'model.restart': { actions: ['resetStreamingText', 'emitRestart'] },
@@ -493,15 +516,7 @@ export const conversationMachine = setup({
     },
     runningTools: {
       entry: 'resolveRejected',
-      invoke: {
-        src: 'runTools',
-        input: ({ context }): RunToolsInput => ({
-          conversationId: context.id,
-          calls: context.pendingCalls.filter(
-            (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
-          ),
-        }),
-      },
+      invoke: { src: 'runTools', input: ({ context }) => runToolsInput(context) },
       on: {
         'tool.result': { actions: ['storeResult', 'emitToolResult'] },
         'user.cancel': { target: 'idle', actions: ['closeOpenCalls', 'markCancelled'] },

@@ -61,8 +61,33 @@ export interface ConversationMachineInput {
   backoff?: BackoffOptions;
 }
 
+/**
+ * The machine's context. Thirteen top-level fields on purpose: XState copies the context with
+ * `Object.assign` at every `assign`, and V8 turns an object built that way with more than about
+ * twenty properties into a slow dictionary (ten times slower to copy, slower to read and to
+ * serialise). What never changes is in `config`; what belongs to the turn in progress in `current`.
+ */
 export interface ConversationContext {
   id: string;
+  config: ConversationConfig;
+  messages: ConversationMessage[];
+  /** Server mode: the platform's conversation id, and how many messages it has already. */
+  serverConversationId: string | undefined;
+  serverSynced: number;
+  turn: number;
+  streamingText: string;
+  pendingCalls: PendingCall[];
+  /** The turn in progress (or the last one): steps, tool rounds, results, retries, usage. */
+  current: TurnProgress;
+  lastError: TurnError | undefined;
+  usage: Usage;
+  lastTurn: Turn | undefined;
+  /** Incremented at every settled step: the signal to persist. */
+  settled: number;
+}
+
+/** What a conversation is created with and keeps. */
+export interface ConversationConfig {
   mode: 'client' | 'server';
   agentId: string | undefined;
   model: string | undefined;
@@ -70,33 +95,25 @@ export interface ConversationContext {
   maxSteps: number;
   maxRetries: number;
   backoff: BackoffOptions;
-  messages: ConversationMessage[];
-  /** Server mode: the platform's conversation id, and how many messages it has already. */
-  serverConversationId: string | undefined;
-  serverSynced: number;
-  turn: number;
+}
+
+/** The bookkeeping of one turn, replaced as a whole when the next turn starts. */
+export interface TurnProgress {
+  /** Whether this turn's model calls stream (see `ConversationOptions.streaming`). */
+  stream: boolean;
   /** Tool rounds run in this turn. */
   toolRounds: number;
   /** Model calls made in this turn. */
   steps: number;
-  streamingText: string;
-  /** Whether this turn's model calls stream (see `ConversationOptions.streaming`). */
-  streamTurn: boolean;
-  pendingCalls: PendingCall[];
   /** Results of every tool call of this turn, in order. */
-  turnResults: ToolCallResult[];
+  results: ToolCallResult[];
   /** The model must answer without tools (step limit or a repeated call). */
   finalAnswerOnly: boolean;
   stopReason: 'step_limit' | 'repeated_tool_call' | undefined;
   previousCallSignature: string | undefined;
   retryAttempt: number;
   retryDelayMs: number;
-  lastError: TurnError | undefined;
   usage: Usage;
-  turnUsage: Usage;
-  lastTurn: Turn | undefined;
-  /** Incremented at every settled step: the signal to persist. */
-  settled: number;
 }
 
 /** What the model-turn actor is given. */

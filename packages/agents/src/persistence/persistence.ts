@@ -1,11 +1,16 @@
-import { redactForStorage, type Store } from '@mistral-flows/core';
+import { JsonText, redactString, type Store } from '@mistral-flows/core';
 import type { Snapshot } from 'xstate';
+import type { ConversationActor } from '../machine/conversation-machine.js';
+import type { ConversationMessage } from '../machine/types.js';
 
 /** What a conversation writes to its store after every settled step. */
 export interface PersistedConversation {
   format: 1;
   id: string;
-  /** `actor.getPersistedSnapshot()`: state, context (history included) and children. */
+  /**
+   * `actor.getPersistedSnapshot()`: state, context (history included) and children, except that
+   * the children's inputs are left out: they follow from the context and are rebuilt on resume.
+   */
   snapshot: Snapshot<unknown>;
   /** The history at that step, for readers that do not restore the actor. */
   historyLength: number;
@@ -14,13 +19,68 @@ export interface PersistedConversation {
 
 export const conversationKey = (id: string) => `conversation:${id}`;
 
+interface PersistedMachine {
+  context: Record<string, unknown>;
+  children: Record<string, { snapshot: object }>;
+}
+
 /**
- * Writes a conversation's snapshots to a store in order, one write at a time, always the latest:
+ * Serialises one conversation's `PersistedConversation` as JSON text, with its secrets redacted.
+ * The history only grows between turns (every step appends to a new array that shares the old
+ * messages), so the JSON of the messages already serialised is kept and only the new ones are
+ * serialised: a step costs the size of what changed, not of the whole conversation.
+ */
+export class ConversationSerializer {
+  private history: readonly ConversationMessage[] = [];
+  private historyJson = '[]';
+
+  constructor(private readonly id: string) {}
+
+  serialize(actor: ConversationActor): JsonText {
+    const snapshot = actor.getSnapshot();
+    const { messages, ...context } = snapshot.context;
+    // XState's own persisted form of the snapshot without its history, which is spliced in below.
+    const persisted = snapshot.machine.getPersistedSnapshot({
+      ...snapshot,
+      context: context as typeof snapshot.context,
+    }) as unknown as PersistedMachine;
+    const { context: persistedContext, children, ...state } = persisted;
+    const persistedChildren: PersistedMachine['children'] = {};
+    for (const [childId, child] of Object.entries(children)) {
+      persistedChildren[childId] = { ...child, snapshot: { ...child.snapshot, input: undefined } };
+    }
+    const stateJson = JSON.stringify({ ...state, children: persistedChildren });
+    const contextJson = JSON.stringify(persistedContext);
+    const text =
+      `{"format":1,"id":${JSON.stringify(this.id)},"historyLength":${messages.length},` +
+      `"updatedAt":"${new Date().toISOString()}","snapshot":${stateJson.slice(0, -1)},` +
+      `"context":{"messages":${this.messagesJson(messages)},${contextJson.slice(1)}}}`;
+    return new JsonText(redactString(text));
+  }
+
+  private messagesJson(messages: readonly ConversationMessage[]): string {
+    const known = this.history;
+    let grows = messages.length >= known.length;
+    for (let i = 0; grows && i < known.length; i++) grows = messages[i] === known[i];
+    if (!grows) {
+      this.historyJson = JSON.stringify(messages);
+    } else if (messages.length > known.length) {
+      const added = JSON.stringify(messages.slice(known.length));
+      this.historyJson =
+        known.length === 0 ? added : `${this.historyJson.slice(0, -1)},${added.slice(1)}`;
+    }
+    this.history = messages;
+    return this.historyJson;
+  }
+}
+
+/**
+ * Writes a conversation's records to a store in order, one write at a time, always the latest:
  * when several steps settle during a write, the next write carries the last of them. `flush()`
- * resolves when everything requested so far is stored. Secrets are redacted before writing.
+ * resolves when everything requested so far is stored.
  */
 export class SnapshotWriter {
-  private latest: PersistedConversation | undefined;
+  private latest: JsonText | undefined;
   private writing: Promise<void> | undefined;
   private failure: Error | undefined;
 
@@ -30,7 +90,7 @@ export class SnapshotWriter {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  save(record: PersistedConversation): void {
+  save(record: JsonText): void {
     this.latest = record;
     this.writing ??= this.drain();
   }
@@ -50,7 +110,7 @@ export class SnapshotWriter {
         const record = this.latest;
         this.latest = undefined;
         try {
-          await this.store.set(this.key, redactForStorage(record));
+          await this.store.set(this.key, record);
         } catch (error) {
           this.failure = error instanceof Error ? error : new Error(String(error));
           this.onError(this.failure);
