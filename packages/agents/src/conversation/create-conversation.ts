@@ -203,6 +203,39 @@ export function conversationLogic(
   });
 }
 
+type ConversationLogic = ReturnType<typeof conversationLogic>;
+
+/**
+ * Machines already provided with a client's actors, by the tools and limits they were made with:
+ * `provide()` builds a whole new machine, which costs more than a turn, and most services start
+ * every conversation with the same client, tools and limits.
+ */
+const logicCache = new WeakMap<Mistral, Array<{ key: unknown[]; logic: ConversationLogic }>>();
+const LOGIC_CACHE_SIZE = 8;
+
+function sharedLogic(
+  options: ConversationOptions,
+  tools: ReadonlyMap<string, AnyTool>,
+): ConversationLogic {
+  const key = [
+    options.rateLimiter,
+    options.semaphore,
+    options.streamOptions,
+    options.onToolExecute,
+    ...tools.values(),
+  ];
+  let entries = logicCache.get(options.client);
+  if (!entries) logicCache.set(options.client, (entries = []));
+  const hit = entries.find(
+    (e) => e.key.length === key.length && e.key.every((k, i) => k === key[i]),
+  );
+  if (hit) return hit.logic;
+  const logic = conversationLogic(options, tools);
+  entries.unshift({ key, logic });
+  if (entries.length > LOGIC_CACHE_SIZE) entries.pop();
+  return logic;
+}
+
 function startConversation(
   options: ConversationOptions,
   id: string,
@@ -210,7 +243,7 @@ function startConversation(
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
   const store = options.store ?? getDefaultStore();
-  const logic = conversationLogic(options, tools);
+  const logic = sharedLogic(options, tools);
   const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.
   const actor = createActor(logic, {

@@ -19,6 +19,9 @@ export interface PersistedConversation {
 
 export const conversationKey = (id: string) => `conversation:${id}`;
 
+const EMPTY_CONTEXT = Object.freeze({}) as never;
+const CONTEXT_START = '{"context":{';
+
 interface PersistedMachine {
   context: Record<string, unknown>;
   children: Record<string, { snapshot: object }>;
@@ -38,23 +41,26 @@ export class ConversationSerializer {
 
   serialize(actor: ConversationActor): JsonText {
     const snapshot = actor.getSnapshot();
-    const { messages, ...context } = snapshot.context;
-    // XState's own persisted form of the snapshot without its history, which is spliced in below.
-    const persisted = snapshot.machine.getPersistedSnapshot({
+    const { messages } = snapshot.context;
+    // XState's own persisted form of the state and children; the context is written as it is (it
+    // holds no actor references, which is all getPersistedSnapshot would change in it).
+    const { context: _empty, ...persisted } = snapshot.machine.getPersistedSnapshot({
       ...snapshot,
-      context: context as typeof snapshot.context,
+      context: EMPTY_CONTEXT,
     }) as unknown as PersistedMachine;
-    const { context: persistedContext, children, ...state } = persisted;
-    const persistedChildren: PersistedMachine['children'] = {};
-    for (const [childId, child] of Object.entries(children)) {
-      persistedChildren[childId] = { ...child, snapshot: { ...child.snapshot, input: undefined } };
+    for (const [childId, child] of Object.entries(persisted.children)) {
+      persisted.children[childId] = { ...child, snapshot: { ...child.snapshot, input: undefined } };
     }
-    const stateJson = JSON.stringify({ ...state, children: persistedChildren });
-    const contextJson = JSON.stringify(persistedContext);
+    // One serialisation with the context first and without its messages, whose kept JSON is then
+    // spliced in right after `{"context":{`.
+    const json = JSON.stringify({
+      context: { ...snapshot.context, messages: undefined },
+      ...persisted,
+    });
     const text =
       `{"format":1,"id":${JSON.stringify(this.id)},"historyLength":${messages.length},` +
-      `"updatedAt":"${new Date().toISOString()}","snapshot":${stateJson.slice(0, -1)},` +
-      `"context":{"messages":${this.messagesJson(messages)},${contextJson.slice(1)}}}`;
+      `"updatedAt":"${new Date().toISOString()}","snapshot":${CONTEXT_START}"messages":` +
+      `${this.messagesJson(messages)},${json.slice(CONTEXT_START.length)}}`;
     return new JsonText(redactString(text));
   }
 
