@@ -19,13 +19,7 @@ export interface PersistedConversation {
 
 export const conversationKey = (id: string) => `conversation:${id}`;
 
-const EMPTY_CONTEXT = Object.freeze({}) as never;
 const CONTEXT_START = '{"context":{';
-
-interface PersistedMachine {
-  context: Record<string, unknown>;
-  children: Record<string, { snapshot: object }>;
-}
 
 /**
  * Serialises one conversation's `PersistedConversation` as JSON text, with its secrets redacted.
@@ -42,15 +36,27 @@ export class ConversationSerializer {
   serialize(actor: ConversationActor): JsonText {
     const snapshot = actor.getSnapshot();
     const { messages } = snapshot.context;
-    // XState's own persisted form of the state and children; the context is written as it is (it
-    // holds no actor references, which is all getPersistedSnapshot would change in it).
-    const { context: _empty, ...persisted } = snapshot.machine.getPersistedSnapshot({
-      ...snapshot,
-      context: EMPTY_CONTEXT,
-    }) as unknown as PersistedMachine;
-    for (const [childId, child] of Object.entries(persisted.children)) {
-      persisted.children[childId] = { ...child, snapshot: { ...child.snapshot, input: undefined } };
+    // What `getPersistedSnapshot()` gives (a unit test holds the two equal), built directly: the
+    // machine has no history states, its context no actor references, and the children's inputs
+    // are left out.
+    const children: Record<string, unknown> = {};
+    for (const [childId, child] of Object.entries(snapshot.children)) {
+      if (!child) continue;
+      children[childId] = {
+        snapshot: { ...(child.getPersistedSnapshot() as object), input: undefined },
+        src: child.src,
+        // The conversation's invokes have no systemId and no onSnapshot.
+        syncSnapshot: false,
+      };
     }
+    const persisted = {
+      status: snapshot.status,
+      output: snapshot.output,
+      error: snapshot.error,
+      value: snapshot.value,
+      historyValue: {},
+      children,
+    };
     // One serialisation with the context first and without its messages, whose kept JSON is then
     // spliced in right after `{"context":{`.
     const json = JSON.stringify({
