@@ -359,28 +359,26 @@ type SdkMessage =
     }
   | { role: 'tool'; content: string; toolCallId: string; name: string };
 
-/** History messages in the SDK's shape. */
+/**
+ * History messages in the SDK's shape. Only an assistant message with tool calls differs from it;
+ * every other message is passed as it is (the SDK copies what it sends and changes nothing).
+ */
 export function toSdkMessages(messages: readonly ConversationMessage[]): SdkMessage[] {
   return messages.map((m): SdkMessage => {
-    switch (m.role) {
-      case 'assistant':
-        return m.toolCalls && m.toolCalls.length > 0
-          ? {
-              role: 'assistant',
-              content: m.content,
-              toolCalls: m.toolCalls.map((c) => ({
-                id: c.id,
-                type: 'function',
-                function: { name: c.name, arguments: c.arguments },
-              })),
-            }
-          : { role: 'assistant', content: m.content };
-      case 'tool':
-        return { role: 'tool', content: m.content, toolCallId: m.toolCallId, name: m.name };
-      case 'system':
-      case 'user':
-        return { role: m.role, content: m.content };
-    }
+    if (m.role !== 'assistant') return m;
+    const { toolCalls, content } = m;
+    // Without tool calls the message has exactly the SDK's fields.
+    if (toolCalls === undefined) return m as Extract<SdkMessage, { role: 'assistant' }>;
+    if (toolCalls.length === 0) return { role: 'assistant', content };
+    return {
+      role: 'assistant',
+      content,
+      toolCalls: toolCalls.map((c) => ({
+        id: c.id,
+        type: 'function',
+        function: { name: c.name, arguments: c.arguments },
+      })),
+    };
   });
 }
 
