@@ -4,12 +4,84 @@ import { promisify } from 'node:util';
 import { createConversation } from '@mistral-flows/agents';
 import { mapConcurrent, MemoryStore } from '@mistral-flows/core';
 import { Mistral } from '@mistralai/mistralai';
-import { alternate, format, measurement, medianRatio, type Benchmark } from '../harness.js';
+import { assign, createActor, fromCallback, setup, type EventObject } from 'xstate';
+import { alternate, cpuMs, format, measurement, medianRatio, type Benchmark } from '../harness.js';
 
 const CONVERSATIONS = 50;
 const TURNS_EACH = 10;
+/**
+ * One 500-turn loop takes well under a second, and on a shared 2-core machine consecutive loops
+ * of the same code spread by +-20%: each round alternates the two loops this many times, so that
+ * the median ratio rests on three times as many pairs while the memory probe keeps its rounds.
+ */
+const LOOPS_PER_ROUND = 3;
 const IDLE = 10_000;
 const run = promisify(execFile);
+
+type Message = { role: 'user' | 'assistant'; content: string };
+
+/**
+ * The least a conversation actor can be: one XState machine per conversation with one invoked
+ * `agents.complete` call per turn, aborted only if it is still running, nothing persisted, no
+ * events, no tools. It is what the agents package's design costs before anything the package
+ * adds, and so the floor for createConversation's ratio.
+ */
+function minimalConversationMachine(client: Mistral, agentId: string) {
+  return setup({
+    types: {
+      context: {} as { messages: Message[] },
+      events: {} as { type: 'send'; text: string } | { type: 'answer'; text: string },
+    },
+    actors: {
+      complete: fromCallback<EventObject, { messages: Message[] }>(({ input, sendBack }) => {
+        const controller = new AbortController();
+        let running = true;
+        void client.agents
+          .complete({ agentId, messages: input.messages }, { signal: controller.signal })
+          .then((res) => {
+            running = false;
+            const content = res.choices[0]?.message?.content;
+            sendBack({ type: 'answer', text: typeof content === 'string' ? content : '' });
+          })
+          .catch((error: unknown) => {
+            // A failed call fails the benchmark run, as it would in the bare loop.
+            queueMicrotask(() => {
+              throw error;
+            });
+          });
+        return () => {
+          if (running) controller.abort();
+        };
+      }),
+    },
+  }).createMachine({
+    context: { messages: [] },
+    initial: 'idle',
+    states: {
+      idle: {
+        on: {
+          send: {
+            target: 'responding',
+            actions: assign(({ context, event }) => ({
+              messages: [...context.messages, { role: 'user' as const, content: event.text }],
+            })),
+          },
+        },
+      },
+      responding: {
+        invoke: { src: 'complete', input: ({ context }) => ({ messages: context.messages }) },
+        on: {
+          answer: {
+            target: 'idle',
+            actions: assign(({ context, event }) => ({
+              messages: [...context.messages, { role: 'assistant' as const, content: event.text }],
+            })),
+          },
+        },
+      },
+    },
+  });
+}
 
 export const benchmark: Benchmark = {
   name: 'agents',
@@ -43,6 +115,29 @@ export const benchmark: Benchmark = {
         );
         return performance.now() - started;
       };
+      const minimalMachine = minimalConversationMachine(client, agent.id);
+      const minimal = async () => {
+        const started = performance.now();
+        await mapConcurrent(
+          workers,
+          async (w) => {
+            const actor = createActor(minimalMachine).start();
+            for (let t = 0; t < TURNS_EACH; t++) {
+              await new Promise<void>((resolve) => {
+                const subscription = actor.subscribe((snapshot) => {
+                  if (!snapshot.matches('idle')) return;
+                  subscription.unsubscribe();
+                  resolve();
+                });
+                actor.send({ type: 'send', text: `Question ${t} from ${w}.` });
+              });
+            }
+            actor.stop();
+          },
+          { concurrency: CONVERSATIONS },
+        );
+        return performance.now() - started;
+      };
       const ours = async () => {
         const started = performance.now();
         const store = new MemoryStore();
@@ -57,11 +152,33 @@ export const benchmark: Benchmark = {
         );
         return performance.now() - started;
       };
+      // Client CPU time of each loop too: the loops are CPU-bound, and it shows what the wall time
+      // spends (the emulator runs in its own process).
+      const cpu: Record<string, number[]> = {};
+      const withCpu = (name: string, loop: () => Promise<number>) => async () => {
+        const before = cpuMs();
+        const wall = await loop();
+        (cpu[name] ??= []).push(cpuMs() - before);
+        return wall;
+      };
+      const warmup = ctx.warmup * LOOPS_PER_ROUND;
       const samples = await alternate(
-        { 'bare agents.complete loop': bare, createConversation: ours },
-        { rounds: ctx.rounds, warmup: ctx.warmup, log: ctx.log },
+        {
+          'bare agents.complete loop': withCpu('bare', bare),
+          'minimal XState machine': withCpu('minimal', minimal),
+          createConversation: withCpu('ours', ours),
+        },
+        { rounds: ctx.rounds * LOOPS_PER_ROUND, warmup, log: ctx.log },
       );
       const ratio = medianRatio(samples.createConversation!, samples['bare agents.complete loop']!);
+      const bareCpu = cpu.bare!.slice(warmup);
+      const oursCpu = cpu.ours!.slice(warmup);
+      const cpuRatio = medianRatio(oursCpu, bareCpu);
+      const minimalRatio = medianRatio(
+        samples['minimal XState machine']!,
+        samples['bare agents.complete loop']!,
+      );
+      const minimalCpuRatio = medianRatio(cpu.minimal!.slice(warmup), bareCpu);
 
       ctx.log(`  idle memory: ${IDLE} conversations in a child process ...`);
       const probe = fileURLToPath(new URL('../probes/agents-idle-memory.js', import.meta.url));
@@ -87,11 +204,25 @@ export const benchmark: Benchmark = {
             samples['bare agents.complete loop']!,
           ),
           measurement(
+            'minimal XState machine',
+            'wall time of 500 turns',
+            'ms',
+            samples['minimal XState machine']!,
+          ),
+          measurement(
             'createConversation',
             'wall time of 500 turns',
             'ms',
             samples.createConversation!,
           ),
+          measurement('bare agents.complete loop', 'client CPU time of 500 turns', 'ms', bareCpu),
+          measurement(
+            'minimal XState machine',
+            'client CPU time of 500 turns',
+            'ms',
+            cpu.minimal!.slice(warmup),
+          ),
+          measurement('createConversation', 'client CPU time of 500 turns', 'ms', oursCpu),
           measurement('idle conversation (heap)', 'memory per conversation', 'KB', heapKb),
           measurement('idle conversation (RSS)', 'memory per conversation', 'KB', rssKb),
         ],
@@ -111,6 +242,8 @@ export const benchmark: Benchmark = {
         ],
         notes: [
           'createConversation sends each turn through the conversation machine (with nothing watching the text arrive, a send turn makes one agents.complete request) and persists every settled step to a MemoryStore; the bare loop calls agents.complete.',
+          `The 500-turn loops alternate ${LOOPS_PER_ROUND} times per round (${samples.createConversation!.length} samples each). Median ratio of client CPU time, createConversation / bare loop: ${format(cpuRatio)} (not a goal: what the wall time is made of).`,
+          `The floor of the design: a minimal XState machine per conversation (one invoked agents.complete per turn, nothing persisted, no events) / bare loop: wall ${format(minimalRatio)}, client CPU ${format(minimalCpuRatio)}. createConversation / minimal machine, wall: ${format(medianRatio(samples.createConversation!, samples['minimal XState machine']!))}.`,
           `Idle memory: ${IDLE.toLocaleString('en-US')} conversations spawned as children of one agent system, measured with --expose-gc in a fresh process (resident: ${memory[0]?.resident ?? '?'}).`,
         ],
       };
