@@ -156,12 +156,53 @@ export function prepareForResume(snapshot: unknown): unknown {
     context: ConversationContext;
     children?: Record<string, { src?: unknown; snapshot?: { input?: unknown } }>;
   };
+  if (!('config' in s.context)) s.context = upgradeFormat1(s.context);
   for (const child of Object.values(s.children ?? {})) {
     if (!child.snapshot) continue;
     if (child.src === 'runTools') child.snapshot.input = runToolsInput(s.context);
     else if (child.src === 'modelTurn') child.snapshot.input = modelTurnInput(s.context);
   }
   return s;
+}
+
+/** A format-1 context (every field at the top level) in today's shape. */
+function upgradeFormat1(old: Record<string, unknown>): ConversationContext {
+  const {
+    mode,
+    agentId,
+    model,
+    instructions,
+    maxSteps,
+    maxRetries,
+    backoff,
+    streamTurn,
+    toolRounds,
+    steps,
+    turnResults,
+    finalAnswerOnly,
+    stopReason,
+    previousCallSignature,
+    retryAttempt,
+    retryDelayMs,
+    turnUsage,
+    ...rest
+  } = old;
+  return {
+    ...rest,
+    config: { mode, agentId, model, instructions, maxSteps, maxRetries, backoff },
+    current: {
+      stream: streamTurn,
+      toolRounds,
+      steps,
+      results: turnResults,
+      finalAnswerOnly,
+      stopReason,
+      previousCallSignature,
+      retryAttempt,
+      retryDelayMs,
+      usage: turnUsage,
+    },
+  } as ConversationContext;
 }
 
 /** The machine's input for conversation `id` from the options. */

@@ -40,7 +40,7 @@ describe('ConversationSerializer', () => {
       expect(actor.getSnapshot().value).toBe(state);
       expect(record.snapshot).toEqual(expected);
       expect(record).toMatchObject({
-        format: 1,
+        format: 2,
         id: 'c1',
         historyLength: actor.getSnapshot().context.messages.length,
       });
@@ -100,6 +100,43 @@ describe('ConversationSerializer', () => {
       Object.values(live).map((c) => JSON.parse(JSON.stringify(c!.getSnapshot().input)) as unknown),
     );
     actor.stop();
+  });
+
+  it('resumes a format-1 record, whose context had every field at the top level', () => {
+    const actor = createActor(logic, { input: { id: 'c4', model: 'm', maxSteps: 3 } }).start();
+    actor.send({ type: 'user.send', text: 'Look it up', stream: false });
+    actor.send(end('', 1));
+    const record = JSON.parse(new ConversationSerializer('c4').serialize(actor).text) as {
+      snapshot: { context: Record<string, unknown> };
+    };
+    const { config, current, ...rest } = record.snapshot.context as {
+      config: Record<string, unknown>;
+      current: Record<string, unknown>;
+    };
+    const { stream, results, usage, ...turn } = current;
+    record.snapshot.context = {
+      ...rest,
+      ...config,
+      ...turn,
+      streamTurn: stream,
+      turnResults: results,
+      turnUsage: usage,
+    };
+    const restored = createActor(logic, {
+      snapshot: prepareForResume(record.snapshot) as never,
+    }).start();
+    expect(restored.getSnapshot().value).toBe('runningTools');
+    expect(JSON.parse(JSON.stringify(restored.getSnapshot().context))).toEqual(
+      JSON.parse(JSON.stringify(actor.getSnapshot().context)),
+    );
+    restored.send({
+      type: 'tool.result',
+      result: { callId: 'call_0', name: 'lookup', ok: true, content: 'found', durationMs: 1 },
+    });
+    expect(restored.getSnapshot().value).toBe('responding');
+    expect(restored.getSnapshot().context.current.toolRounds).toBe(1);
+    actor.stop();
+    restored.stop();
   });
 
   it('redacts registered secrets, also from messages serialised before the secret was known', () => {

@@ -5,7 +5,11 @@ import type { ConversationMessage } from '../machine/types.js';
 
 /** What a conversation writes to its store after every settled step. */
 export interface PersistedConversation {
-  format: 1;
+  /**
+   * 2 since the context keeps `config` and `current` (format 1 had their fields at the top level;
+   * `resumeConversation` still reads it).
+   */
+  format: 1 | 2;
   id: string;
   /**
    * `actor.getPersistedSnapshot()`: state, context (history included) and children, except that
@@ -64,7 +68,7 @@ export class ConversationSerializer {
       ...persisted,
     });
     const text =
-      `{"format":1,"id":${JSON.stringify(this.id)},"historyLength":${messages.length},` +
+      `{"format":2,"id":${JSON.stringify(this.id)},"historyLength":${messages.length},` +
       `"updatedAt":"${new Date().toISOString()}","snapshot":${CONTEXT_START}"messages":` +
       `${this.messagesJson(messages)},${json.slice(CONTEXT_START.length)}}`;
     return new JsonText(redactString(text));
