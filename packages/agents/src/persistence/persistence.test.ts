@@ -122,7 +122,9 @@ describe('ConversationSerializer', () => {
       turnResults: results,
       turnUsage: usage,
     };
+    // With a snapshot the input is ignored: everything comes from the stored context.
     const restored = createActor(logic, {
+      input: { id: 'c4' },
       snapshot: prepareForResume(record.snapshot) as never,
     }).start();
     expect(restored.getSnapshot().value).toBe('runningTools');
