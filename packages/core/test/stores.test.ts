@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, JsonText, MemoryStore, SqliteStore } from '../src/index.js';
+import { encodeValue } from '../src/store/store.js';
 import { describeStoreContract } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mistral-flows-store-'));
@@ -18,6 +19,11 @@ describeStoreContract(
 describe('JsonText', () => {
   it('serialises as its value wherever JSON.stringify meets it (stores that do not know it)', () => {
     expect(JSON.stringify({ a: new JsonText('{"b":[1,"x"]}') })).toBe('{"a":{"b":[1,"x"]}}');
+  });
+
+  it('is written as its text, not serialised again (every store encodes through encodeValue)', () => {
+    expect(encodeValue('k', new JsonText(' { "b" : [1] } '))).toBe(' { "b" : [1] } ');
+    expect(encodeValue('k', { b: [1] })).toBe('{"b":[1]}');
   });
 
   it('rejects what is not a string', () => {
