@@ -95,90 +95,61 @@ export const benchmark: Benchmark = {
         model: 'mistral-small-latest',
       });
       const workers = Array.from({ length: CONVERSATIONS }, (_, i) => i);
-      const bare = async () => {
-        const started = performance.now();
-        await mapConcurrent(
-          workers,
-          async (w) => {
-            const messages: Array<{ role: 'user' | 'assistant'; content: string }> = [];
-            for (let t = 0; t < TURNS_EACH; t++) {
-              messages.push({ role: 'user', content: `Question ${t} from ${w}.` });
-              const res = await client.agents.complete({ agentId: agent.id, messages });
-              const content = res.choices[0]?.message?.content;
-              messages.push({
-                role: 'assistant',
-                content: typeof content === 'string' ? content : '',
-              });
-            }
-          },
-          { concurrency: CONVERSATIONS },
-        );
-        return performance.now() - started;
-      };
-      const minimalMachine = minimalConversationMachine(client, agent.id);
-      const minimal = async () => {
-        const started = performance.now();
-        await mapConcurrent(
-          workers,
-          async (w) => {
-            const actor = createActor(minimalMachine).start();
-            for (let t = 0; t < TURNS_EACH; t++) {
-              await new Promise<void>((resolve) => {
-                const subscription = actor.subscribe((snapshot) => {
-                  if (!snapshot.matches('idle')) return;
-                  subscription.unsubscribe();
-                  resolve();
-                });
-                actor.send({ type: 'send', text: `Question ${t} from ${w}.` });
-              });
-            }
-            actor.stop();
-          },
-          { concurrency: CONVERSATIONS },
-        );
-        return performance.now() - started;
-      };
-      const ours = async () => {
-        const started = performance.now();
-        const store = new MemoryStore();
-        await mapConcurrent(
-          workers,
-          async (w) => {
-            const chat = createConversation({ client, agentId: agent.id, store });
-            for (let t = 0; t < TURNS_EACH; t++) await chat.send(`Question ${t} from ${w}.`);
-            await chat.close();
-          },
-          { concurrency: CONVERSATIONS },
-        );
-        return performance.now() - started;
-      };
-      // Client CPU time of each loop too: the loops are CPU-bound, and it shows what the wall time
-      // spends (the emulator runs in its own process).
+      const BARE = 'bare agents.complete loop';
+      const MINIMAL = 'minimal XState machine';
+      const OURS = 'createConversation';
+      // Each loop runs one worker per conversation and reports its wall time; its client CPU time
+      // is kept too, since the loops are CPU-bound (the emulator runs in its own process).
       const cpu: Record<string, number[]> = {};
-      const withCpu = (name: string, loop: () => Promise<number>) => async () => {
-        const before = cpuMs();
-        const wall = await loop();
-        (cpu[name] ??= []).push(cpuMs() - before);
+      const loop = (name: string, conversation: (w: number) => Promise<void>) => async () => {
+        const cpuBefore = cpuMs();
+        const started = performance.now();
+        await mapConcurrent(workers, conversation, { concurrency: CONVERSATIONS });
+        const wall = performance.now() - started;
+        (cpu[name] ??= []).push(cpuMs() - cpuBefore);
         return wall;
       };
+      const bare = loop(BARE, async (w) => {
+        const messages: Message[] = [];
+        for (let t = 0; t < TURNS_EACH; t++) {
+          messages.push({ role: 'user', content: `Question ${t} from ${w}.` });
+          const res = await client.agents.complete({ agentId: agent.id, messages });
+          const content = res.choices[0]?.message?.content;
+          messages.push({ role: 'assistant', content: typeof content === 'string' ? content : '' });
+        }
+      });
+      const minimalMachine = minimalConversationMachine(client, agent.id);
+      const minimal = loop(MINIMAL, async (w) => {
+        const actor = createActor(minimalMachine).start();
+        for (let t = 0; t < TURNS_EACH; t++) {
+          await new Promise<void>((resolve) => {
+            const subscription = actor.subscribe((snapshot) => {
+              if (!snapshot.matches('idle')) return;
+              subscription.unsubscribe();
+              resolve();
+            });
+            actor.send({ type: 'send', text: `Question ${t} from ${w}.` });
+          });
+        }
+        actor.stop();
+      });
+      const ours = loop(OURS, async (w) => {
+        // A store of its own per conversation: each writes only its own key anyway.
+        const chat = createConversation({ client, agentId: agent.id, store: new MemoryStore() });
+        for (let t = 0; t < TURNS_EACH; t++) await chat.send(`Question ${t} from ${w}.`);
+        await chat.close();
+      });
       const warmup = ctx.warmup * LOOPS_PER_ROUND;
-      const samples = await alternate(
-        {
-          'bare agents.complete loop': withCpu('bare', bare),
-          'minimal XState machine': withCpu('minimal', minimal),
-          createConversation: withCpu('ours', ours),
-        },
+      const wall = await alternate(
+        { [BARE]: bare, [MINIMAL]: minimal, [OURS]: ours },
         { rounds: ctx.rounds * LOOPS_PER_ROUND, warmup, log: ctx.log },
       );
-      const ratio = medianRatio(samples.createConversation!, samples['bare agents.complete loop']!);
-      const bareCpu = cpu.bare!.slice(warmup);
-      const oursCpu = cpu.ours!.slice(warmup);
-      const cpuRatio = medianRatio(oursCpu, bareCpu);
-      const minimalRatio = medianRatio(
-        samples['minimal XState machine']!,
-        samples['bare agents.complete loop']!,
-      );
-      const minimalCpuRatio = medianRatio(cpu.minimal!.slice(warmup), bareCpu);
+      const wallOf = (name: string) => wall[name]!;
+      const cpuOf = (name: string) => cpu[name]!.slice(warmup);
+      const ratio = medianRatio(wallOf(OURS), wallOf(BARE));
+      const cpuRatio = medianRatio(cpuOf(OURS), cpuOf(BARE));
+      const minimalRatio = medianRatio(wallOf(MINIMAL), wallOf(BARE));
+      const minimalCpuRatio = medianRatio(cpuOf(MINIMAL), cpuOf(BARE));
 
       ctx.log(`  idle memory: ${IDLE} conversations in a child process ...`);
       const probe = fileURLToPath(new URL('../probes/agents-idle-memory.js', import.meta.url));
@@ -197,32 +168,12 @@ export const benchmark: Benchmark = {
         name: 'agents',
         title: this.title,
         measurements: [
-          measurement(
-            'bare agents.complete loop',
-            'wall time of 500 turns',
-            'ms',
-            samples['bare agents.complete loop']!,
+          ...[BARE, MINIMAL, OURS].map((name) =>
+            measurement(name, 'wall time of 500 turns', 'ms', wallOf(name)),
           ),
-          measurement(
-            'minimal XState machine',
-            'wall time of 500 turns',
-            'ms',
-            samples['minimal XState machine']!,
+          ...[BARE, MINIMAL, OURS].map((name) =>
+            measurement(name, 'client CPU time of 500 turns', 'ms', cpuOf(name)),
           ),
-          measurement(
-            'createConversation',
-            'wall time of 500 turns',
-            'ms',
-            samples.createConversation!,
-          ),
-          measurement('bare agents.complete loop', 'client CPU time of 500 turns', 'ms', bareCpu),
-          measurement(
-            'minimal XState machine',
-            'client CPU time of 500 turns',
-            'ms',
-            cpu.minimal!.slice(warmup),
-          ),
-          measurement('createConversation', 'client CPU time of 500 turns', 'ms', oursCpu),
           measurement('idle conversation (heap)', 'memory per conversation', 'KB', heapKb),
           measurement('idle conversation (RSS)', 'memory per conversation', 'KB', rssKb),
         ],
@@ -242,8 +193,8 @@ export const benchmark: Benchmark = {
         ],
         notes: [
           'createConversation sends each turn through the conversation machine (with nothing watching the text arrive, a send turn makes one agents.complete request) and persists every settled step to a MemoryStore; the bare loop calls agents.complete.',
-          `The 500-turn loops alternate ${LOOPS_PER_ROUND} times per round (${samples.createConversation!.length} samples each). Median ratio of client CPU time, createConversation / bare loop: ${format(cpuRatio)} (not a goal: what the wall time is made of).`,
-          `The floor of the design: a minimal XState machine per conversation (one invoked agents.complete per turn, nothing persisted, no events) / bare loop: wall ${format(minimalRatio)}, client CPU ${format(minimalCpuRatio)}. createConversation / minimal machine, wall: ${format(medianRatio(samples.createConversation!, samples['minimal XState machine']!))}.`,
+          `The 500-turn loops alternate ${LOOPS_PER_ROUND} times per round (${wallOf(OURS).length} samples each). Median ratio of client CPU time, createConversation / bare loop: ${format(cpuRatio)} (not a goal: what the wall time is made of).`,
+          `The floor of the design: a minimal XState machine per conversation (one invoked agents.complete per turn, nothing persisted, no events) / bare loop: wall ${format(minimalRatio)}, client CPU ${format(minimalCpuRatio)}. createConversation / minimal machine, wall: ${format(medianRatio(wallOf(OURS), wallOf(MINIMAL)))}.`,
           `Idle memory: ${IDLE.toLocaleString('en-US')} conversations spawned as children of one agent system, measured with --expose-gc in a fresh process (resident: ${memory[0]?.resident ?? '?'}).`,
         ],
       };
