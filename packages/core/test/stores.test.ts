@@ -26,6 +26,14 @@ describe('JsonText', () => {
     expect(encodeValue('k', { b: [1] })).toBe('{"b":[1]}');
   });
 
+  it('is recognised when another copy of the package made it', () => {
+    const fromOtherCopy = { [Symbol.for('mistral-flows.JsonText')]: true, text: '[3]' };
+    expect(JsonText.isInstance(fromOtherCopy)).toBe(true);
+    expect(encodeValue('k', fromOtherCopy)).toBe('[3]');
+    expect(JsonText.isInstance({ text: '[3]' })).toBe(false);
+    expect(JsonText.isInstance(new JsonText('[3]'))).toBe(true);
+  });
+
   it('rejects what is not a string', () => {
     expect(() => new JsonText(5 as unknown as string)).toThrow(InvalidArgumentError);
   });

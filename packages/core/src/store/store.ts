@@ -78,14 +78,21 @@ export class JsonText {
     }
   }
 
+  /** Also true for a `JsonText` made by another copy of this package in the same process. */
+  static isInstance(value: unknown): value is JsonText {
+    return typeof value === 'object' && value !== null && JSON_TEXT in value;
+  }
+
   toJSON(): unknown {
     return JSON.parse(this.text);
   }
 }
+const JSON_TEXT = Symbol.for('mistral-flows.JsonText');
+Object.defineProperty(JsonText.prototype, JSON_TEXT, { value: true });
 
 /** Serialises a value for storage; rejects what JSON cannot represent. */
 export function encodeValue(key: string, value: unknown): string {
-  if (value instanceof JsonText) return value.text;
+  if (JsonText.isInstance(value)) return value.text;
   if (value === undefined) {
     throw new InvalidArgumentError(
       'value',
