@@ -53,19 +53,16 @@ export class ConversationSerializer {
         syncSnapshot: false,
       };
     }
-    const persisted = {
+    // One serialisation with the context first and without its messages, whose kept JSON is then
+    // spliced in right after `{"context":{`.
+    const json = JSON.stringify({
+      context: { ...snapshot.context, messages: undefined },
       status: snapshot.status,
       output: snapshot.output,
       error: snapshot.error,
       value: snapshot.value,
       historyValue: {},
       children,
-    };
-    // One serialisation with the context first and without its messages, whose kept JSON is then
-    // spliced in right after `{"context":{`.
-    const json = JSON.stringify({
-      context: { ...snapshot.context, messages: undefined },
-      ...persisted,
     });
     const text =
       `{"format":2,"id":${JSON.stringify(this.id)},"historyLength":${messages.length},` +
