@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, JsonText, MemoryStore, SqliteStore } from '../src/index.js';
 import { encodeValue } from '../src/store/store.js';
@@ -78,5 +80,58 @@ describe('SqliteStore opened by many processes at once', () => {
     await Promise.all(stores.map((s, i) => s.set(`k${i}`, i)));
     expect((await writer.list('k')).length).toBe(20);
     for (const s of [writer, ...stores]) await s.close();
+  });
+});
+
+interface WriterReport {
+  name: string;
+  written: number;
+  increments: number;
+  conflicts: number;
+  errors: string[];
+  errorCount: number;
+}
+
+/** Starts `writers` processes on one file, releases them together, and returns their reports. */
+async function runWriters(path: string, writers: number, count: number): Promise<WriterReport[]> {
+  const fixture = join(import.meta.dirname, 'fixtures', 'sqlite-writer.mjs');
+  const children = Array.from({ length: writers }, (_, i) =>
+    spawn(process.execPath, [fixture, path, `w${i}`, String(count)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  const lines = children.map((child) =>
+    createInterface({ input: child.stdout })[Symbol.asyncIterator](),
+  );
+  const next = async (i: number) => {
+    const line = await lines[i]!.next();
+    if (line.done) throw new Error(`writer ${i} exited early`);
+    return line.value;
+  };
+  for (let i = 0; i < writers; i++) expect(await next(i)).toBe('ready');
+  for (const child of children) child.stdin.write('go\n');
+  const reports: WriterReport[] = [];
+  for (let i = 0; i < writers; i++) reports.push(JSON.parse(await next(i)) as WriterReport);
+  for (const child of children) child.stdin.end();
+  return reports;
+}
+
+describe('SqliteStore shared by several processes', () => {
+  it('loses no write: writers wait for each other instead of failing with SQLITE_BUSY', async () => {
+    const path = join(dir, 'processes.db');
+    const writers = 3;
+    const count = 300;
+    const reports = await runWriters(path, writers, count);
+    expect(reports.flatMap((r) => r.errors)).toEqual([]);
+    expect(reports.map((r) => r.written)).toEqual(Array(writers).fill(count));
+    const store = new SqliteStore({ path });
+    try {
+      for (let i = 0; i < writers; i++) expect((await store.list(`w${i}:`)).length).toBe(count);
+      // Every compare-and-set increment of the shared counter landed exactly once.
+      expect((await store.get('counter'))?.value).toBe(writers * count);
+      expect(reports.reduce((n, r) => n + r.increments, 0)).toBe(writers * count);
+    } finally {
+      await store.close();
+    }
   });
 });

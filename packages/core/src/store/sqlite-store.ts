@@ -31,8 +31,9 @@ const MAX_CHAR = String.fromCodePoint(0x10ffff);
 
 /**
  * A `Store` in one SQLite file (better-sqlite3, WAL journal): the embedded default, durable across
- * crashes and shared by the processes of one machine. Writes are single statements, atomic, and
- * compare-and-set runs inside a transaction.
+ * crashes and shared by the processes of one machine. Every write runs in an immediate
+ * transaction, so writers from several processes wait for each other (up to the busy timeout,
+ * 5 s) instead of failing, and compare-and-set holds across processes.
  */
 export class SqliteStore implements Store {
   readonly path: string;
@@ -43,8 +44,12 @@ export class SqliteStore implements Store {
     remove: Database.Statement<[string]>;
     list: Database.Statement<[string, string, string, number], Row>;
   };
-  private readonly casSet: (key: string, json: string, expected: number | undefined) => number;
-  private readonly casDelete: (key: string, expected: number | undefined) => boolean;
+  private readonly casSet: Database.Transaction<
+    (key: string, json: string, expected: number | undefined) => number
+  >;
+  private readonly casDelete: Database.Transaction<
+    (key: string, expected: number | undefined) => boolean
+  >;
 
   constructor(options: SqliteStoreOptions = {}) {
     const { path = ':memory:', table = 'mistral_flows_store' } = options;
@@ -84,6 +89,9 @@ export class SqliteStore implements Store {
          ORDER BY key LIMIT ?`,
       ),
     };
+    // Immediate transactions: the write lock is taken at BEGIN, where the busy timeout applies.
+    // A deferred transaction reads first and upgrades to a write later; in WAL mode that upgrade
+    // fails at once with SQLITE_BUSY when another process wrote in between, whatever the timeout.
     this.casSet = this.db.transaction((key: string, json: string, expected: number | undefined) => {
       const current = this.statements.get.get(key)?.version ?? 0;
       if (expected !== undefined && expected !== current) {
@@ -115,7 +123,7 @@ export class SqliteStore implements Store {
       assertKey(key);
       assertVersion(options.ifVersion);
       const json = encodeValue(key, value);
-      const version = this.casSet(key, json, options.ifVersion);
+      const version = this.casSet.immediate(key, json, options.ifVersion);
       return { key, value, version };
     });
   }
@@ -124,7 +132,7 @@ export class SqliteStore implements Store {
     return attempt(() => {
       assertKey(key);
       assertVersion(options.ifVersion);
-      return this.casDelete(key, options.ifVersion);
+      return this.casDelete.immediate(key, options.ifVersion);
     });
   }
 
