@@ -3,6 +3,7 @@ export {
   type CreateClientOptions,
   type ClientRetryOptions,
 } from './client/create-client.js';
+export { clientTimeoutMs, requestSignal, SDK_DEFAULT_TIMEOUT_MS } from './client/request-signal.js';
 
 export { MistralFlowsError, type MistralFlowsErrorOptions } from './errors/mistral-flows-error.js';
 export { ApiError, type ApiErrorCode, type ErrorClassification } from './errors/api-error.js';

@@ -1,6 +1,16 @@
 import { Mistral } from '@mistralai/mistralai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, classifyError, createClient, toApiError } from '../src/index.js';
+import { waitFor } from '@mistral-flows/testing';
+import {
+  ConfigError,
+  InvalidArgumentError,
+  SDK_DEFAULT_TIMEOUT_MS,
+  classifyError,
+  clientTimeoutMs,
+  createClient,
+  requestSignal,
+  toApiError,
+} from '../src/index.js';
 import { startTestServer, type TestServer } from './http-server.js';
 
 const completion = {
@@ -158,5 +168,53 @@ describe('createClient', () => {
     ].join('\n');
     expect(everything).toContain('401');
     expect(everything).not.toContain(apiKey);
+  });
+});
+
+describe('requestSignal', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const request = {
+    model: 'mistral-small-latest',
+    messages: [{ role: 'user' as const, content: 'hi' }],
+  };
+
+  it("gives a request that carries the caller's signal the client's timeout", async () => {
+    server = await startTestServer(() => {
+      // Never answers.
+    });
+    const client = createClient({ serverURL: server.url, timeoutMs: 150, env: {} });
+    expect(clientTimeoutMs(client)).toBe(150);
+    const caller = new AbortController();
+    const error: unknown = await client.chat
+      .complete(request, { signal: requestSignal(caller.signal, clientTimeoutMs(client)) })
+      .catch((e: unknown) => e);
+    expect(classifyError(error)).toMatchObject({ code: 'timeout', retryable: true });
+    expect(caller.signal.aborted).toBe(false);
+  });
+
+  it("still ends the request with the caller's abort, classified as such", async () => {
+    server = await startTestServer(() => {
+      // Never answers.
+    });
+    const client = createClient({ serverURL: server.url, env: {} });
+    const caller = new AbortController();
+    const pending = client.chat
+      .complete(request, { signal: requestSignal(caller.signal, clientTimeoutMs(client)) })
+      .catch((e: unknown) => e);
+    await waitFor(() => server!.requests.length === 1, { what: 'the request to arrive' });
+    caller.abort();
+    expect(classifyError(await pending)).toMatchObject({ code: 'aborted' });
+  });
+
+  it("falls back to the SDK's default and rejects a timeout that is not positive", () => {
+    expect(clientTimeoutMs(new Mistral({ serverURL: 'http://127.0.0.1:1' }))).toBe(
+      SDK_DEFAULT_TIMEOUT_MS,
+    );
+    expect(() => requestSignal(undefined, 0)).toThrow(InvalidArgumentError);
+    expect(requestSignal(undefined, 1_000).aborted).toBe(false);
   });
 });

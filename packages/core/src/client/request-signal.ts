@@ -1,0 +1,34 @@
+import type { Mistral } from '@mistralai/mistralai';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+
+/** The SDK's own per-request timeout when neither the call nor the client sets one. */
+export const SDK_DEFAULT_TIMEOUT_MS = 300_000;
+
+/**
+ * The per-request timeout `client` was built with (`createClient({ timeoutMs })`), else the SDK's
+ * default of 300 s.
+ */
+export function clientTimeoutMs(client: Mistral): number {
+  const configured = (client as unknown as { _options?: { timeoutMs?: unknown } })._options
+    ?.timeoutMs;
+  return typeof configured === 'number' && configured > 0 ? configured : SDK_DEFAULT_TIMEOUT_MS;
+}
+
+/**
+ * The signal to give an SDK request: the caller's `signal` (when there is one) combined with a
+ * timeout of `timeoutMs`. The SDK applies its `timeoutMs` only to requests made without a signal,
+ * so a request that carries one (every BullMQ processor's, every stream's) would otherwise wait
+ * for ever on a server that never answers. When the timeout fires, the request fails with the
+ * SDK's `RequestTimeoutError` (classified `timeout`, retryable); when the caller aborts, with the
+ * caller's reason.
+ *
+ * @example
+ * await client.chat.complete(request, { signal: requestSignal(signal, clientTimeoutMs(client)) });
+ */
+export function requestSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${timeoutMs}`);
+  }
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
