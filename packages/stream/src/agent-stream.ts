@@ -16,6 +16,7 @@ export function agentStream(
 ): Observable<StreamEvent> {
   return runStream(
     {
+      client,
       open: (requestOptions) => client.agents.stream(request, requestOptions),
       translator: (attempt) => new CompletionTranslator(attempt),
     },

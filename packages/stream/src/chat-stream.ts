@@ -23,6 +23,7 @@ export function chatStream(
 ): Observable<StreamEvent> {
   return runStream(
     {
+      client,
       open: (requestOptions) => client.chat.stream(request, requestOptions),
       translator: (attempt) => new CompletionTranslator(attempt),
     },

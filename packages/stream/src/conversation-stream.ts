@@ -31,6 +31,7 @@ export function conversationStream(
 ): Observable<StreamEvent> {
   return runStream(
     {
+      client,
       open: (requestOptions) => {
         switch (input.action) {
           case 'append': {

@@ -10,7 +10,7 @@ import {
   toCompletion,
   type StreamEvent,
 } from '../src/index.js';
-import type { ChatEvents } from '@mistral-flows/core';
+import { createClient, type ChatEvents } from '@mistral-flows/core';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
 import { Mistral } from '@mistralai/mistralai';
@@ -443,5 +443,39 @@ describe('streams from a server that misbehaves', () => {
       partialText: 'Half',
       phase: 'after-first-delta',
     });
+  });
+});
+
+describe('stream timeouts', () => {
+  const never = { 'x-emulator-fault': 'timeout' };
+
+  it("fails a request that never answers after the client's timeoutMs, though it carries a signal", async () => {
+    const slowClient = createClient({ serverURL: emulator.url, timeoutMs: 200 });
+    for (const stream$ of [
+      chatStream(slowClient, ask('Hello?'), { headers: never, retry: false }),
+      agentStream(
+        slowClient,
+        { agentId: 'ag_timeout', messages: [{ role: 'user', content: 'Hello?' }] },
+        { headers: never, retry: false, signal: new AbortController().signal },
+      ),
+      conversationStream(slowClient, { model, inputs: 'Hello?' }, { headers: never, retry: false }),
+    ]) {
+      const { events, error } = await collect(stream$);
+      expect(events).toEqual([]);
+      expect(StreamError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({
+        code: 'timeout',
+        retryable: true,
+        phase: 'before-first-delta',
+      });
+    }
+  });
+
+  it('takes timeoutMs from the options over the client, and rejects one that is not positive', async () => {
+    const { error } = await collect(
+      chatStream(client, ask('Hello?'), { headers: never, retry: false, timeoutMs: 150 }),
+    );
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect(() => chatStream(client, ask('Hello?'), { timeoutMs: 0 })).toThrow(/timeoutMs/);
   });
 });

@@ -2,11 +2,14 @@ import {
   abortReason,
   backoffDelay,
   classifyError,
+  clientTimeoutMs,
   InvalidArgumentError,
+  requestSignal,
   sleep,
   type ErrorClassification,
   type RetryPolicy,
 } from '@mistral-flows/core';
+import type { Mistral } from '@mistralai/mistralai';
 import { Observable } from 'rxjs';
 import type { StreamEvent } from '../stream-event.js';
 import { StreamError } from '../stream-error.js';
@@ -28,7 +31,10 @@ export interface StreamOptions {
   maxRestarts?: number;
   /** Stops the stream: the request is aborted and the observable completes, without an error. */
   signal?: AbortSignal;
-  /** Per-attempt timeout, stream body included. */
+  /**
+   * Per-attempt timeout, stream body included (default: the client's `timeoutMs`, else the SDK's
+   * 300 s). It applies with or without a `signal`.
+   */
   timeoutMs?: number;
   /** Extra request headers (for example the emulator's `x-emulator-fault`). */
   headers?: Record<string, string>;
@@ -46,6 +52,8 @@ export interface Translator<M> {
 }
 
 export interface RunStreamSpec<M> {
+  /** The client the requests go through: its `timeoutMs` is the default per-attempt timeout. */
+  client: Mistral;
   /** Opens one attempt. */
   open: (requestOptions: {
     signal: AbortSignal;
@@ -80,7 +88,7 @@ export function runStream<M>(
     onInterrupt = 'error',
     maxRestarts = 2,
     signal: userSignal,
-    timeoutMs,
+    timeoutMs = clientTimeoutMs(spec.client),
     headers,
   } = options;
   if (onInterrupt !== 'error' && onInterrupt !== 'restart') {
@@ -100,6 +108,9 @@ export function runStream<M>(
       'maxRestarts',
       `expected an integer >= 0, got ${String(maxRestarts)}`,
     );
+  }
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${timeoutMs}`);
   }
   const maxAttempts = retry === false ? 1 : (retry.maxAttempts ?? 3);
   const maxRetryAfterMs = retry === false ? 0 : (retry.maxRetryAfterMs ?? 60_000);
@@ -131,10 +142,8 @@ export function runStream<M>(
       for (let attempt = 1; ; attempt++) {
         const translator = spec.translator(attempt);
         try {
-          const attemptSignal =
-            timeoutMs === undefined
-              ? controller.signal
-              : AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]);
+          // The SDK drops its own timeout when a request carries a signal: add it back.
+          const attemptSignal = requestSignal(controller.signal, timeoutMs);
           const iterable = await spec.open(
             headers ? { signal: attemptSignal, headers } : { signal: attemptSignal },
           );
@@ -209,16 +218,7 @@ function classify(error: unknown): ErrorClassification {
   if (error instanceof IncompleteStreamError) {
     return { code: 'network', retryable: true, message: error.message };
   }
-  if (StreamError.isInstance(error)) {
-    const c: ErrorClassification = {
-      code: error.code,
-      retryable: error.retryable,
-      message: error.message,
-    };
-    if (error.status !== undefined) c.status = error.status;
-    if (error.retryAfterMs !== undefined) c.retryAfterMs = error.retryAfterMs;
-    return c;
-  }
+  if (StreamError.isInstance(error)) return error.classification();
   return classifyError(error);
 }
 
