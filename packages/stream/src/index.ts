@@ -19,7 +19,7 @@ export type {
   ToolCallPart,
   Completion,
 } from './stream-event.js';
-export { StreamError, type StreamErrorOptions } from './stream-error.js';
+export { StreamError, type StreamErrorCode, type StreamErrorOptions } from './stream-error.js';
 
 export { textDeltas } from './operators/text-deltas.js';
 export { accumulateText } from './operators/accumulate-text.js';

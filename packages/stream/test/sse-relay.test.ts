@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { interval, map, mergeMap, range, take, type Observable } from 'rxjs';
+import { waitFor } from '@mistral-flows/testing';
+import { firstValueFrom, interval, map, mergeMap, Observable, range, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   fromSSE,
@@ -182,5 +183,82 @@ describe('sseResponse', () => {
       ['5', 'tick', '{"type":"tick","n":4}'],
       ['6', 'end', '{}'],
     ]);
+  });
+});
+
+describe('fromSSE resuming past what the relay holds', () => {
+  it('fails with code replay_gap, not as a server failure', async () => {
+    const log = new MemoryReplayLog<Numbered>({ capacity: 3 });
+    for (let n = 1; n <= 6; n++) await log.append('tick', { type: 'tick', n });
+    const relay = await startRelay((res, req) => serveSSE(log, req, res));
+    const seen: unknown[] = [];
+    const error = await new Promise<unknown>((resolve) =>
+      fromSSE(relay.url, { lastEventId: '1' }).subscribe({
+        next: (m) => seen.push(m),
+        error: resolve,
+        complete: () => resolve(undefined),
+      }),
+    );
+    expect(seen).toEqual([]);
+    expect(StreamError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'replay_gap', retryable: false });
+    expect((error as Error).message).toMatch(/no longer held/);
+  });
+});
+
+describe('recordTo', () => {
+  /** A log whose `failAt`-th append fails, as a remote log that lost its connection would. */
+  class FailingLog<T> extends MemoryReplayLog<T> {
+    appends = 0;
+    constructor(private readonly failAt: number) {
+      super();
+    }
+    override append(event: string, data: T): Promise<number> {
+      if (++this.appends === this.failAt) return Promise.reject(new Error('connection lost'));
+      return super.append(event, data);
+    }
+  }
+
+  it('stops at a lost event and ends the log with record_failed instead of leaving a gap', async () => {
+    const log = new FailingLog<Numbered>(3);
+    let unsubscribed = false;
+    const source = new Observable<Numbered>((subscriber) => {
+      for (let n = 1; n <= 5; n++) subscriber.next({ type: 'tick', n });
+      return () => (unsubscribed = true);
+    });
+    const errors: unknown[] = [];
+    recordTo(log, source, { onError: (error) => errors.push(error) });
+    const records = await firstValueFrom(log.read(0).pipe(toArray()));
+    expect(records.map((r) => ('data' in r && r.event === 'tick' ? r.data.n : r.event))).toEqual([
+      1,
+      2,
+      'error',
+    ]);
+    expect(records.at(-1)).toMatchObject({ data: { code: 'record_failed' } });
+    expect((records.at(-1) as { data: { message: string } }).data.message).toContain(
+      'connection lost',
+    );
+    await waitFor(() => errors.length === 1, { what: 'onError' });
+    expect((errors[0] as Error).message).toBe('connection lost');
+    expect(unsubscribed).toBe(true);
+    // The two events queued behind the lost one were never appended.
+    expect(log.appends).toBe(3);
+  });
+
+  it('reaches a reader of the relay as an error, not as a silent gap', async () => {
+    const log = new FailingLog<Numbered>(2);
+    recordTo(log, ticks(20));
+    const relay = await startRelay((res, req) => serveSSE(log, req, res));
+    const seen: number[] = [];
+    const error = await new Promise<unknown>((resolve) =>
+      fromSSE<Numbered>(relay.url).subscribe({
+        next: (m) => seen.push(m.data.n),
+        error: resolve,
+        complete: () => resolve(undefined),
+      }),
+    );
+    expect(seen).toEqual([0]);
+    expect(StreamError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/could not be recorded/);
   });
 });

@@ -22,7 +22,9 @@ export interface FromSseOptions {
  * `{ id, event, data }` with `data` parsed from JSON. When the connection breaks it reconnects
  * by itself with backoff and `Last-Event-ID`, so the consumer sees every event exactly once and
  * in order. An `end` event completes it; an `error` event, a frame whose data is not JSON, or
- * running out of reconnects errors it with a `StreamError` (a malformed frame is named).
+ * running out of reconnects errors it with a `StreamError` (a malformed frame is named). A relay
+ * that no longer holds the events after `Last-Event-ID` errors it with code `replay_gap`: the
+ * reader cannot continue without missing events and must start over from a fresh state.
  *
  * `url` may be a function, called for each connection (to move to another relay).
  */
@@ -129,6 +131,7 @@ export function fromSSE<T = unknown>(
               }
               if (message.event === 'error') {
                 const info = (data ?? {}) as { code?: string; message?: string };
+                const gap = info.code === 'replay_gap';
                 fail(
                   new StreamError(`The relay reported an error: ${info.message ?? 'unknown'}`, {
                     classification: {
@@ -136,6 +139,7 @@ export function fromSSE<T = unknown>(
                       retryable: false,
                       message: info.message ?? 'relay error',
                     },
+                    ...(gap ? { code: 'replay_gap' as const } : {}),
                     partialText: '',
                     attempt: failures + 1,
                     phase: received > 0 ? 'after-first-delta' : 'before-first-delta',
