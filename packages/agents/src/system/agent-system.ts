@@ -9,13 +9,15 @@ import {
   type AnyActorRef,
 } from 'xstate';
 import {
-  conversationLogic,
-  machineInput,
   streamingMode,
-  prepareForResume,
   wrapActor,
   type Conversation,
   type ConversationHandle,
+} from '../conversation/conversation-handle.js';
+import { conversationLogic } from '../conversation/conversation-logic.js';
+import {
+  machineInput,
+  prepareForResume,
   type ConversationOptions,
 } from '../conversation/create-conversation.js';
 import type { ConversationActor } from '../machine/conversation-machine.js';
