@@ -1,4 +1,10 @@
-import { toApiError, type RateLimiter, type Semaphore } from '@mistral-flows/core';
+import {
+  clientTimeoutMs,
+  requestSignal,
+  toApiError,
+  type RateLimiter,
+  type Semaphore,
+} from '@mistral-flows/core';
 import {
   agentStream,
   chatStream,
@@ -94,13 +100,10 @@ async function completeOnce(
   input: ModelTurnInput,
   controllerSignal: AbortSignal,
 ): Promise<ConversationEvent> {
-  const timeoutMs = deps.streamOptions?.timeoutMs;
-  const signal =
-    timeoutMs === undefined
-      ? controllerSignal
-      : AbortSignal.any([controllerSignal, AbortSignal.timeout(timeoutMs)]);
+  // The SDK drops its own timeout when a request carries a signal: add it back.
+  const timeoutMs = deps.streamOptions?.timeoutMs ?? clientTimeoutMs(deps.client);
   const options = {
-    signal,
+    signal: requestSignal(controllerSignal, timeoutMs),
     ...(deps.streamOptions?.headers ? { headers: deps.streamOptions.headers } : {}),
   };
   const tools = [...deps.tools.values()].map((t) => t.toApiTool());
