@@ -7,13 +7,20 @@ export type AgentsErrorCode =
   | 'conversation_busy'
   | 'conversation_not_found'
   | 'conversation_cancelled'
+  | 'conversation_exists'
+  | 'conversation_conflict'
+  | 'conversation_persist_failed'
+  | 'conversation_closed'
+  | 'conversation_idle'
   | 'approval_unknown_call';
 
 const brand = Symbol.for('mistral-flows.error.agents');
 
 /**
  * An error of the agents package: a tool that cannot be defined, a conversation in a state that
- * cannot take the request, a resume of an id the store does not know. `code` says which.
+ * cannot take the request, a resume of an id the store does not know, a conversation whose
+ * record could not be written (another writer's, or a store that keeps failing). `code` says
+ * which.
  */
 export class AgentsError extends MistralFlowsError<AgentsErrorCode> {
   constructor(code: AgentsErrorCode, message: string, options: { cause?: unknown } = {}) {

@@ -9,7 +9,7 @@ import type {
   Turn,
   TurnError,
 } from '../machine/types.js';
-import { conversationKey, ConversationSerializer } from '../persistence/persistence.js';
+import { ConversationSerializer } from '../persistence/persistence.js';
 import { SnapshotWriter } from '../persistence/snapshot-writer.js';
 import type { ConversationOptions } from './create-conversation.js';
 
@@ -35,7 +35,12 @@ export interface Conversation {
   history(): ConversationMessage[];
   /** The machine's state: `idle`, `responding`, `awaitingApproval`, ... */
   state(): string;
-  /** Resolves when every settled step so far is in the store. */
+  /**
+   * Resolves with the turn in progress once it has ended and is stored (a resumed conversation's
+   * turn included), or with the last turn when none is in progress; rejects as `send()` would.
+   */
+  waitForTurn(): Promise<Turn>;
+  /** Resolves when every settled step so far is in the store; rejects when a write failed. */
   flush(): Promise<void>;
   /** Stops the actor after the last write. */
   close(): Promise<void>;
@@ -62,6 +67,11 @@ export function wrapActor(
     id: string;
     store: Store;
     bus: EventBus<AgentEvents> | undefined;
+    /**
+     * The stored version the actor was restored from; 0 (the default) for a new conversation,
+     * whose first record must not find one already stored.
+     */
+    version?: number;
     started?: boolean;
     streaming?: StreamingMode;
   },
@@ -71,40 +81,77 @@ export function wrapActor(
     deps.id,
     deps.store,
     deps.bus,
+    deps.version ?? 0,
     deps.started ?? false,
     deps.streaming ?? { send: true, stream: true },
   );
 }
 
+/** Who follows a turn: its events, then `turn-end` or `turn-error` once stored, or a failure. */
+interface TurnObserver {
+  next(event: ConversationEmitted): void;
+  error(error: AgentsError): void;
+}
+
+/** The turn in progress and its observers. */
+class TurnWatch {
+  readonly observers = new Set<TurnObserver>();
+  /** The turn's `turn-end` or `turn-error`, held back until the step that made it is stored. */
+  outcome: Extract<ConversationEmitted, { type: 'turn-end' | 'turn-error' }> | undefined;
+
+  constructor(readonly number: number) {}
+
+  next(event: ConversationEmitted): void {
+    for (const observer of [...this.observers]) observer.next(event);
+  }
+
+  error(error: AgentsError): void {
+    for (const observer of [...this.observers]) observer.error(error);
+    this.observers.clear();
+  }
+}
+
 /**
  * One conversation's handle. A class rather than closures: an agent system keeps thousands of
  * them resident, and prototype methods cost nothing per instance.
+ *
+ * A turn's end reaches `send()`, `stream()` and `waitForTurn()` only once the step that ended it
+ * is in the store. When a write fails for good (another writer's record, or a store that keeps
+ * failing), the handle stops its actor, which aborts the work in flight, and every pending and
+ * later call fails with the writer's typed error; the store keeps the last step written, from
+ * which `resumeConversation` continues.
  */
 export class ConversationHandle implements Conversation {
   /** When the conversation last changed (for passivation). */
   lastActive = Date.now();
   private readonly writer: SnapshotWriter;
   private readonly serializer: ConversationSerializer;
-  private settled = -1;
-  /** The turn in progress and who listens to it: one listener on the actor serves every turn. */
-  private turn: { number: number; listener: (event: ConversationEmitted) => void } | undefined;
+  private settled: number;
+  /** The turn in progress: one listener on the actor serves every turn. */
+  private current: TurnWatch | undefined;
+  /** Why this handle no longer runs turns: a failed write, or its agent system passivated it. */
+  private stopped: AgentsError | undefined;
 
   constructor(
     readonly actor: ConversationActor,
     readonly id: string,
     store: Store,
     private readonly bus: EventBus<AgentEvents> | undefined,
+    version: number,
     started: boolean,
     private readonly streaming: StreamingMode,
   ) {
     this.serializer = new ConversationSerializer(id);
-    this.writer = new SnapshotWriter(
-      store,
-      conversationKey(id),
-      bus ? (error) => this.reportWriteError(error) : noop,
-    );
+    this.writer = new SnapshotWriter(store, id, version, (error) => this.fail(error));
+    const restored = actor.getSnapshot();
+    // A restored conversation is stored as it is; a new one writes its first record at once,
+    // which claims its id in the store.
+    this.settled = version === 0 ? -1 : restored.context.settled;
+    if (!restored.matches('idle') && !restored.matches('failed')) {
+      this.current = new TurnWatch(restored.context.turn);
+    }
     actor.subscribe({ next: () => this.onSnapshot(), error: noop });
-    actor.on('*', (event) => this.turn?.listener(event));
+    actor.on('*', (event) => this.onEmitted(event));
     if (bus) publishToBus(actor, id, bus);
     if (!started) actor.start();
     // A conversation restored in `retrying` has lost its timer with the process: retry now. One
@@ -117,16 +164,7 @@ export class ConversationHandle implements Conversation {
 
   send(text: string): Promise<Turn> {
     return new Promise<Turn>((resolve, reject) => {
-      let stop: (() => void) | undefined;
-      const finish = (fn: () => void) => {
-        stop?.();
-        stop = undefined;
-        fn();
-      };
-      stop = this.runTurn(text, this.streaming.send, (event) => {
-        if (event.type === 'turn-end') finish(() => resolve(event.turn));
-        else if (event.type === 'turn-error') finish(() => reject(turnError(event.error)));
-      });
+      this.runTurn(text, this.streaming.send, settle(resolve, reject));
     });
   }
 
@@ -134,19 +172,47 @@ export class ConversationHandle implements Conversation {
     return new Observable<ConversationStreamEvent>((subscriber) => {
       let stop: (() => void) | undefined;
       try {
-        stop = this.runTurn(text, this.streaming.stream, (event) => {
-          subscriber.next(event);
-          if (event.type === 'turn-end') subscriber.complete();
-          else if (event.type === 'turn-error') subscriber.error(turnError(event.error));
+        stop = this.runTurn(text, this.streaming.stream, {
+          next: (event) => {
+            subscriber.next(event);
+            if (event.type === 'turn-end') subscriber.complete();
+            else if (event.type === 'turn-error') subscriber.error(turnError(event.error));
+          },
+          error: (error) => subscriber.error(error),
         });
       } catch (error) {
         subscriber.error(error);
       }
       return () => {
         stop?.();
-        if (!subscriber.closed && !this.actor.getSnapshot().matches('idle'))
+        if (!subscriber.closed && !this.stopped && !this.actor.getSnapshot().matches('idle'))
           this.actor.send({ type: 'user.cancel' });
       };
+    });
+  }
+
+  waitForTurn(): Promise<Turn> {
+    return new Promise<Turn>((resolve, reject) => {
+      if (this.stopped) return reject(this.stopped);
+      const done = settle(resolve, reject);
+      if (this.current) {
+        this.current.observers.add(done);
+        return;
+      }
+      const snap = this.actor.getSnapshot();
+      const { lastTurn, lastError } = snap.context;
+      if (snap.matches('failed') && lastError) {
+        return done.next({ type: 'turn-error', error: lastError });
+      }
+      if (!lastTurn) {
+        return reject(
+          new AgentsError('conversation_idle', `Conversation "${this.id}" has no turn yet`),
+        );
+      }
+      this.writer.stored().then(
+        () => done.next({ type: 'turn-end', turn: lastTurn }),
+        (error: AgentsError) => done.error(error),
+      );
     });
   }
 
@@ -182,48 +248,94 @@ export class ConversationHandle implements Conversation {
   }
 
   flush(): Promise<void> {
-    return this.writer.flush();
+    return this.writer.stored();
   }
 
   async close(): Promise<void> {
-    await this.writer.flush();
-    this.actor.stop();
+    try {
+      await this.writer.stored();
+    } finally {
+      this.actor.stop();
+    }
+  }
+
+  /**
+   * Whether it may be passivated: idle, failed or waiting for an approval, with nobody waiting
+   * for the turn in progress.
+   */
+  isQuiet(): boolean {
+    const state = this.state();
+    return (
+      (state === 'idle' || state === 'failed' || state === 'awaitingApproval') &&
+      (this.current === undefined || this.current.observers.size === 0)
+    );
+  }
+
+  /** Called by an agent system that passivated it: later calls get `conversation_closed`. */
+  markPassivated(): void {
+    this.stopped ??= new AgentsError(
+      'conversation_closed',
+      `Conversation "${this.id}" was passivated by its agent system; get it again with ` +
+        `system.conversation("${this.id}"), or use system.send()`,
+    );
+  }
+
+  /** The failure that stopped it, or its passivation. */
+  get closedBy(): AgentsError | undefined {
+    return this.stopped;
+  }
+
+  private onEmitted(event: ConversationEmitted): void {
+    const watch = this.current;
+    if (!watch) return;
+    if (event.type === 'turn-end' || event.type === 'turn-error') watch.outcome = event;
+    else watch.next(event);
   }
 
   private onSnapshot(): void {
     this.lastActive = Date.now();
     const snap = this.actor.getSnapshot();
-    // Back to idle (or stopped) without this turn's end: it was cancelled.
-    const turn = this.turn;
-    if (
-      turn &&
+    let generation: number | undefined;
+    if (snap.context.settled !== this.settled) {
+      this.settled = snap.context.settled;
+      generation = this.writer.save(this.serializer.serialize(this.actor));
+    }
+    const watch = this.current;
+    if (!watch) return;
+    const { outcome } = watch;
+    if (outcome) {
+      // The turn ended: its end is delivered once the step that made it is stored.
+      this.current = undefined;
+      this.writer.stored(generation).then(
+        () => watch.next(outcome),
+        (error: AgentsError) => watch.error(error),
+      );
+    } else if (
       (snap.matches('idle') || snap.status === 'done') &&
-      snap.context.lastTurn?.turn !== turn.number
+      snap.context.lastTurn?.turn !== watch.number
     ) {
-      this.turn = undefined;
-      turn.listener({
+      // Back to idle (or closed) without this turn's end: it was cancelled.
+      this.current = undefined;
+      watch.next({
         type: 'turn-error',
         error: { code: 'cancelled', message: 'The turn was cancelled', retryable: false },
       });
     }
-    if (snap.context.settled === this.settled) return;
-    this.settled = snap.context.settled;
-    this.writer.save(this.serializer.serialize(this.actor));
   }
 
-  private reportWriteError(error: unknown): void {
-    this.bus?.emit('agent:error', {
-      conversationId: this.id,
-      error: error instanceof Error ? error : new Error(String(error)),
-    });
+  /** The writer stopped for good: stop the actor (aborting the work in flight) and say why. */
+  private fail(error: AgentsError): void {
+    this.stopped ??= error;
+    const watch = this.current;
+    this.current = undefined;
+    watch?.error(error);
+    this.actor.stop();
+    this.bus?.emit('agent:error', { conversationId: this.id, error });
   }
 
-  /** Starts a turn and forwards its events to `listener`; returns the function that stops listening. */
-  private runTurn(
-    text: string,
-    stream: boolean,
-    listener: (event: ConversationEmitted) => void,
-  ): () => void {
+  /** Starts a turn and forwards its events to `observer`; returns the function that stops it. */
+  private runTurn(text: string, stream: boolean, observer: TurnObserver): () => void {
+    if (this.stopped) throw this.stopped;
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('text', 'a message must be a non-empty string');
     }
@@ -240,13 +352,23 @@ export class ConversationHandle implements Conversation {
         `Conversation "${this.id}" is ${this.state()}; wait for the turn to end or cancel() it`,
       );
     }
-    const turn = { number: snap.context.turn + 1, listener };
-    this.turn = turn;
+    const watch = new TurnWatch(snap.context.turn + 1);
+    watch.observers.add(observer);
+    this.current = watch;
     this.actor.send({ type: 'user.send', text, stream });
-    return () => {
-      if (this.turn === turn) this.turn = undefined;
-    };
+    return () => watch.observers.delete(observer);
   }
+}
+
+/** An observer that settles a promise with the turn, or with its failure. */
+function settle(resolve: (turn: Turn) => void, reject: (error: Error) => void): TurnObserver {
+  return {
+    next: (event) => {
+      if (event.type === 'turn-end') resolve(event.turn);
+      else if (event.type === 'turn-error') reject(turnError(event.error));
+    },
+    error: reject,
+  };
 }
 
 function noop(): void {}

@@ -103,7 +103,7 @@ export async function resumeConversation(
     throw new InvalidArgumentError('id', 'a conversation id must be a non-empty string');
   const entry = await options.store.get<PersistedConversation>(conversationKey(id));
   if (!entry) throw new AgentsError('conversation_not_found', `No stored conversation "${id}"`);
-  return startConversation(options, id, prepareForResume(entry.value.snapshot));
+  return startConversation(options, id, prepareForResume(entry.value.snapshot), entry.version);
 }
 
 /**
@@ -190,6 +190,7 @@ function startConversation(
   options: ConversationOptions,
   id: string,
   snapshot: unknown,
+  version = 0,
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
   const store = options.store ?? getDefaultStore();
@@ -203,7 +204,13 @@ function startConversation(
     ...(snapshot ? { snapshot: snapshot as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  return wrapActor(actor, { id, store, bus: options.bus, streaming: streamingMode(options) });
+  return wrapActor(actor, {
+    id,
+    store,
+    bus: options.bus,
+    version,
+    streaming: streamingMode(options),
+  });
 }
 
 function validate(options: ConversationOptions): void {

@@ -161,10 +161,10 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
   actor.start();
 
   const handles = new Map<string, ConversationHandle>();
-  const loading = new Map<string, Promise<Conversation>>();
+  const loading = new Map<string, Promise<ConversationHandle>>();
   let passivated = 0;
 
-  const load = async (id: string): Promise<Conversation> => {
+  const load = async (id: string): Promise<ConversationHandle> => {
     const stored = await store.get<PersistedConversation>(conversationKey(id));
     const event: SpawnEvent = { type: 'conversation.spawn', id, input: machineInput(options, id) };
     if (stored) event.snapshot = prepareForResume(stored.value.snapshot);
@@ -174,6 +174,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
       id,
       store,
       bus: options.bus,
+      version: stored?.version ?? 0,
       started: true,
       streaming: streamingMode(options),
     });
@@ -181,12 +182,21 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     return conversation;
   };
 
-  const conversation = async (id: string = crypto.randomUUID()): Promise<Conversation> => {
-    const resident = handles.get(id);
-    if (resident) {
-      resident.lastActive = Date.now();
-      return resident;
+  /** Forgets a resident conversation and stops its actor. */
+  const drop = (id: string) => {
+    handles.delete(id);
+    actor.send({ type: 'conversation.stop', id });
+  };
+
+  const resident = async (id: string): Promise<ConversationHandle> => {
+    const handle = handles.get(id);
+    if (handle && !handle.closedBy) {
+      handle.lastActive = Date.now();
+      return handle;
     }
+    // A conversation whose write failed has stopped (its turn got the typed error): the next
+    // request starts again from what the store holds.
+    if (handle) drop(id);
     let pending = loading.get(id);
     if (!pending) {
       pending = load(id).finally(() => loading.delete(id));
@@ -195,23 +205,39 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     return pending;
   };
 
-  const passivate = async (id: string) => {
-    const entry = handles.get(id);
-    if (!entry) return;
-    await entry.flush();
-    handles.delete(id);
-    actor.send({ type: 'conversation.stop', id });
+  const conversation = (id: string = crypto.randomUUID()): Promise<Conversation> => resident(id);
+
+  /**
+   * Writes a quiet conversation's last steps, then drops it, unless something touched it while
+   * its records were written (a message that arrived during the flush starts a turn there). The
+   * check after the flush and the drop happen in one synchronous step, so no message can slip
+   * between them.
+   */
+  const passivate = async (id: string): Promise<boolean> => {
+    const handle = handles.get(id);
+    if (!handle || !handle.isQuiet()) return false;
+    const seen = handle.lastActive;
+    try {
+      await handle.flush();
+    } catch {
+      // The write failed for good: the handle has stopped and told its turn and the bus why.
+      if (handles.get(id) === handle) drop(id);
+      return false;
+    }
+    if (handles.get(id) !== handle || handle.lastActive !== seen || !handle.isQuiet()) return false;
+    drop(id);
+    handle.markPassivated();
     passivated++;
+    return true;
   };
 
   const passivateIdle = async (now = Date.now()) => {
-    const idle = [...handles].filter(([, entry]) => {
-      const state = entry.state();
-      const quiet = state === 'idle' || state === 'failed' || state === 'awaitingApproval';
-      return quiet && now - entry.lastActive >= idleMs;
-    });
-    for (const [id] of idle) await passivate(id);
-    return idle.length;
+    const idle = [...handles].filter(
+      ([, handle]) => handle.isQuiet() && now - handle.lastActive >= idleMs,
+    );
+    let count = 0;
+    for (const [id] of idle) if (await passivate(id)) count++;
+    return count;
   };
 
   const sweep = setInterval(() => void passivateIdle(), Math.max(10, Math.floor(idleMs / 2)));
@@ -221,17 +247,25 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
     actor,
     conversation,
     async send(id, text) {
-      const c = await conversation(id);
-      return c.send(text);
+      for (;;) {
+        const handle = await resident(id);
+        // Passivated between the lookup and now: look it up again (it reloads from the store).
+        if (!handle.closedBy) return handle.send(text);
+        if (handles.get(id) === handle) drop(id);
+      }
     },
     passivateIdle,
     stats: () => ({ resident: handles.size, passivated, inFlight: semaphore.inUse }),
     async close() {
       clearInterval(sweep);
-      await Promise.all([...loading.values()].map((p) => p.catch(() => undefined)));
-      for (const conversation of handles.values()) await conversation.flush();
+      // A load that failed has already failed the call that asked for it.
+      await Promise.allSettled([...loading.values()]);
+      const open = [...handles.values()].filter((handle) => !handle.closedBy);
+      const flushed = await Promise.allSettled(open.map((handle) => handle.flush()));
       handles.clear();
       actor.stop();
+      const failed = flushed.find((result) => result.status === 'rejected');
+      if (failed) throw (failed).reason;
     },
   };
 }
