@@ -61,15 +61,16 @@ function executions(path: string): Execution[] {
 }
 
 /**
- * 50 conversations (createConversation with a SqliteStore; three tools that log each execution
- * to a file), each in its own process, killed with SIGKILL at a random moment of its multi-tool
+ * 50 conversations (createConversation with one SqliteStore file shared by every process; three
+ * tools that log each execution to a file), each in its own process, four processes writing the
+ * file at any moment, killed with SIGKILL at a random moment of its multi-tool
  * turn, then resumed with resumeConversation in a new process. A kill that lands after the turn
  * ended does not count: that conversation is tried again under a new id. Every resumed history
  * must be complete, and no tool whose result was stored at the kill may run again.
  */
 export const chaos: ChaosRun = {
   name: 'agents',
-  title: `${CONVERSATIONS} conversations killed mid-turn (SIGKILL) and resumed with resumeConversation`,
+  title: `${CONVERSATIONS} conversations in ${PARALLEL} processes sharing one SQLite file, killed mid-turn (SIGKILL) and resumed with resumeConversation`,
   budgetMs: 8 * 60_000,
   async run(ctx) {
     const f = new Findings();
@@ -87,11 +88,13 @@ export const chaos: ChaosRun = {
     ]);
     const script = childScript('agents-child');
     const children = new Set<NodeChild>();
+    // Every process shares one SQLite file, as the processes of one machine do.
+    const dbPath = join(dir, 'conversations.db');
     const spawnLife = (mode: 'start' | 'resume', id: string) => {
       const child = spawnNode(script, [
         mode,
         emulator.url,
-        join(dir, `${id}.db`),
+        dbPath,
         id,
         join(dir, `${id}.log`),
         PROMPT,
@@ -132,7 +135,6 @@ export const chaos: ChaosRun = {
       const one = async (slot: number) => {
         for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
           const id = `conv-${slot}-${attempt}`;
-          const dbPath = join(dir, `${id}.db`);
           const logPath = join(dir, `${id}.log`);
           const first = spawnLife('start', id);
           if (!(await first.waitForLine((l) => l === 'accepted', 30_000))) {
@@ -196,7 +198,7 @@ export const chaos: ChaosRun = {
       const stats = await emulatorStats(emulator.url);
 
       f.tried.push(
-        `${CONVERSATIONS} conversations, each in its own process (createConversation, SqliteStore, three tools logging every execution to a file; a turn of two parallel tool calls, one more, then the answer), ${PARALLEL} at a time; seed ${ctx.seed + 3}`,
+        `${CONVERSATIONS} conversations, each in its own process (createConversation, one SqliteStore file shared by every process, three tools logging every execution to a file; a turn of two parallel tool calls, one more, then the answer), ${PARALLEL} at a time; seed ${ctx.seed + 3}`,
         `${midTurn} SIGKILLs mid-turn at a random moment (uniform over 0 to ${turnMs} ms, the longest of ${PARALLEL} uninterrupted turns run side by side, from the moment the message was stored), each followed by resumeConversation in a new process; ${afterTurn} more kills landed after the turn had ended and were tried again under a new id`,
         `where the kills landed (stored state at the kill): ${Object.entries(points)
           .sort((a, b) => b[1] - a[1])

@@ -1,7 +1,7 @@
 // One conversation of the agents chaos run, in its own process: `start` sends the audit prompt
 // with createConversation, `resume` continues it with resumeConversation. Tools append each
 // execution (`<callId> <name> <pid>`) to a log file before running. Prints `accepted` once the
-// conversation is in its store, `tool-start`/`tool-done` lines, and `done` when the turn ended.
+// message is in the store, `tool-start`/`tool-done` lines, and `done` when the turn ended.
 import { appendFileSync } from 'node:fs';
 import {
   conversationKey,
@@ -40,20 +40,16 @@ const conversation =
     : await resumeConversation(id!, { client, store, tools, backoff });
 say(`started ${mode} ${String(conversation.actor.getSnapshot().value)}`);
 
-const finished = new Promise<void>((resolve) => {
-  const check = (s: ReturnType<typeof conversation.actor.getSnapshot>) => {
-    if (s.matches('idle') && s.context.lastTurn?.turn === 1) resolve();
-  };
-  check(conversation.actor.getSnapshot());
-  conversation.actor.subscribe(check);
-});
 if (mode === 'start') {
   void conversation.send(prompt!).catch((error: unknown) => say(`send-failed ${String(error)}`));
-  while (!(await store.get(conversationKey(id!)))) await new Promise((r) => setTimeout(r, 5));
+  const messageStored = async () =>
+    ((await store.get<{ historyLength: number }>(conversationKey(id!)))?.value.historyLength ?? 0) >
+    0;
+  while (!(await messageStored())) await new Promise((r) => setTimeout(r, 5));
   say('accepted');
 }
-await finished;
-await conversation.flush();
+// The turn (the one resumed, or the one sent above) has ended and is stored.
+await conversation.waitForTurn();
 say('done');
 await store.close();
 process.exit(0);
