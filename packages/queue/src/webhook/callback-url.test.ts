@@ -84,7 +84,61 @@ describe('checkCallbackUrl', () => {
   });
 });
 
+describe('checkCallbackUrl with IPv6 literals', () => {
+  // Every spelling of an internal IPv4 address inside IPv6, and the internal IPv6 ranges.
+  const forbidden: Array<[url: string, form: string]> = [
+    ['http://[::127.0.0.1]/', 'IPv4-compatible, dotted'],
+    ['http://[::7f00:1]/', 'IPv4-compatible, hex'],
+    ['http://[::10.0.0.1]/', 'IPv4-compatible, private'],
+    ['http://[::ffff:127.0.0.1]/', 'IPv4-mapped, dotted'],
+    ['http://[::ffff:7f00:1]/', 'IPv4-mapped, hex'],
+    ['http://[0:0:0:0:0:ffff:7f00:0001]/', 'IPv4-mapped, uncompressed'],
+    ['http://[::FFFF:A9FE:A9FE]/', 'IPv4-mapped, upper case, cloud metadata'],
+    ['http://[::ffff:0:7f00:1]/', 'SIIT (IPv4-translated), hex'],
+    ['http://[::ffff:0:192.168.0.1]/', 'SIIT (IPv4-translated), dotted'],
+    ['http://[64:ff9b::7f00:1]/', 'NAT64 well-known prefix'],
+    ['http://[64:ff9b::169.254.169.254]/', 'NAT64 well-known prefix, dotted'],
+    ['http://[64:ff9b:1::a00:1]/', 'NAT64 local-use prefix'],
+    ['http://[2002:7f00:1::]/', '6to4 of 127.0.0.1'],
+    ['http://[2002:c0a8:101::1]/', '6to4 of 192.168.1.1'],
+    ['http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'Teredo, client 127.0.0.1'],
+    ['http://[fec0::1]/', 'site-local fec0::/10'],
+    ['http://[feff::1]/', 'site-local, top of fec0::/10'],
+    ['http://[fe80::1]/', 'link-local'],
+    ['http://[fd12:3456::1]/', 'unique local'],
+    ['http://[::]/', 'unspecified'],
+    ['http://[::1]/', 'loopback'],
+    ['http://[0:0:0:0:0:0:0:1]/', 'loopback, uncompressed'],
+    ['http://[ff02::1]/', 'multicast'],
+    ['http://[100::1]/', 'discard-only 100::/64'],
+    ['http://[2001:db8::1]/', 'documentation 2001:db8::/32'],
+  ];
+  it.each(forbidden)('refuses %s (%s)', (url) => {
+    expect(codeOf(() => checkCallbackUrl(url))).toBe('callback_url_forbidden');
+  });
+
+  const allowed: Array<[url: string, form: string]> = [
+    ['http://[2001:4860:4860::8888]/', 'public IPv6'],
+    ['http://[::ffff:93.184.216.34]/', 'IPv4-mapped public address'],
+    ['http://[64:ff9b::5db8:d822]/', 'NAT64 of a public address'],
+    ['http://[2002:5db8:d822::1]/', '6to4 of a public address'],
+    ['http://[2606:4700::6810:84e5]/', 'public IPv6 ending like an IPv4 address'],
+  ];
+  it.each(allowed)('accepts %s (%s)', (url) => {
+    expect(codeOf(() => checkCallbackUrl(url))).toBeUndefined();
+  });
+});
+
 describe('isInternalAddress', () => {
+  it('reads IPv4 embedded in IPv6 addresses as DNS gives them, zone ids included', () => {
+    expect(isInternalAddress('::ffff:127.0.0.1')).toBe(true);
+    expect(isInternalAddress('::ffff:0:a00:1')).toBe(true);
+    expect(isInternalAddress('64:ff9b::a9fe:a9fe')).toBe(true);
+    expect(isInternalAddress('fe80::1%eth0')).toBe(true);
+    expect(isInternalAddress('[2002:a00:1::]')).toBe(true);
+    expect(isInternalAddress('::ffff:8.8.8.8')).toBe(false);
+  });
+
   it('tells internal addresses from public ones', () => {
     expect(isInternalAddress('127.0.0.1')).toBe(true);
     expect(isInternalAddress('::ffff:7f00:1')).toBe(true);

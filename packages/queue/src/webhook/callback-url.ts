@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { CallbackUrlError } from '../errors/callback-url-error.js';
+import { embeddedIpv4 } from './embedded-ipv4.js';
 
 export interface CallbackUrlPolicy {
   /**
@@ -9,7 +10,7 @@ export interface CallbackUrlPolicy {
   allowHosts?: readonly string[];
 }
 
-const internal = new BlockList();
+const internalV4 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], // "this" network
   ['10.0.0.0', 8], // private
@@ -18,43 +19,51 @@ for (const [network, prefix] of [
   ['169.254.0.0', 16], // link-local (cloud metadata lives here)
   ['172.16.0.0', 12], // private
   ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation (TEST-NET-1)
+  ['192.88.99.0', 24], // 6to4 relay anycast
   ['192.168.0.0', 16], // private
   ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24], // documentation (TEST-NET-3)
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
 ] as const) {
-  internal.addSubnet(network, prefix, 'ipv4');
+  internalV4.addSubnet(network, prefix, 'ipv4');
 }
+const internalV6 = new BlockList();
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // NAT64 local use (RFC 8215): translates to networks of the operator
+  ['100::', 64], // discard-only
+  ['2001:2::', 48], // benchmarking
+  ['2001:db8::', 32], // documentation
+  ['3fff::', 20], // documentation
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed inside some networks)
   ['ff00::', 8], // multicast
 ] as const) {
-  internal.addSubnet(network, prefix, 'ipv6');
+  internalV6.addSubnet(network, prefix, 'ipv6');
 }
 
 /**
  * True for addresses a webhook must not reach by default: private (RFC 1918, unique local),
- * loopback, link-local, carrier-grade NAT, unspecified, multicast and reserved ranges, including
- * IPv4 addresses written as IPv4-mapped IPv6 (`::ffff:127.0.0.1`).
+ * loopback, link-local, site-local, carrier-grade NAT, unspecified, multicast, documentation and
+ * reserved ranges. An IPv6 address that carries an IPv4 address (IPv4-mapped `::ffff:127.0.0.1`
+ * or `::ffff:7f00:1`, IPv4-compatible `::127.0.0.1`, SIIT `::ffff:0:7f00:1`, NAT64
+ * `64:ff9b::7f00:1`, 6to4 `2002:7f00:1::`, Teredo) is internal when that IPv4 address is.
+ * Accepts a bare address, a bracketed one (`[::1]`) or one with a zone (`fe80::1%eth0`).
  */
 export function isInternalAddress(address: string): boolean {
-  const ip = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  const ip = (
+    address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address
+  ).replace(/%.*$/, '');
   const version = isIP(ip);
-  if (version === 4) return internal.check(ip, 'ipv4');
+  if (version === 4) return internalV4.check(ip, 'ipv4');
   if (version !== 6) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return internal.check(mapped[1]!, 'ipv4');
-  // The hex form of a mapped address: ::ffff:7f00:1.
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
-  if (hexMapped) {
-    const high = parseInt(hexMapped[1]!, 16);
-    const low = parseInt(hexMapped[2]!, 16);
-    return internal.check(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4');
-  }
-  return internal.check(ip, 'ipv6');
+  if (internalV6.check(ip, 'ipv6')) return true;
+  return embeddedIpv4(ip).some((v4) => internalV4.check(v4, 'ipv4'));
 }
 
 /** True when `url`'s host (or `host:port`) is listed in `allowHosts`. */
