@@ -42,7 +42,12 @@ export {
   type VerifiedWebhook,
   type WebhookRequestHeaders,
 } from './webhook/verify-webhook.js';
-export { memoryReplayGuard, redisReplayGuard, type ReplayGuard } from './webhook/replay-guard.js';
+export {
+  memoryReplayGuard,
+  redisReplayGuard,
+  type ReplayClaim,
+  type ReplayGuard,
+} from './webhook/replay-guard.js';
 export {
   generateWebhookSecret,
   webhookKeys,

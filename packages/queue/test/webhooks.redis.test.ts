@@ -222,24 +222,41 @@ describe.skipIf(!redis.available)('chat webhooks', () => {
 });
 
 describe.skipIf(!redis.available)('redisReplayGuard', () => {
-  it('lets only one of several receiver processes accept a webhook id', async () => {
+  async function receivers(id: string) {
     const prefix = `${uniqueName('replay')}:`;
     const clients = [new Redis(redis.url), new Redis(redis.url)];
     cleanups.add(async () => {
-      await clients[0]!.del(`${prefix}msg_once`);
+      await clients[0]!.del(`${prefix}${id}`);
       await Promise.all(clients.map((c) => c.quit()));
     });
     const secret = generateWebhookSecret();
     const body = '{"type":"t","timestamp":"x","data":{}}';
-    const headers = { ...signWebhook(secret, 'msg_once', body) };
-    const outcomes = await Promise.allSettled(
-      clients.map((client) =>
-        verifyWebhook(body, headers, secret, { replayGuard: redisReplayGuard(client, { prefix }) }),
-      ),
-    );
+    const verify = (client: Redis) =>
+      verifyWebhook(body, { ...signWebhook(secret, id, body) }, secret, {
+        replayGuard: redisReplayGuard(client, { prefix }),
+      });
+    return { clients: clients as [Redis, Redis], verify };
+  }
+
+  it('lets only one of several receiver processes process a webhook id at a time', async () => {
+    const { clients, verify } = await receivers('msg_once');
+    const outcomes = await Promise.allSettled(clients.map(verify));
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = outcomes.find((o) => o.status === 'rejected')!;
-    expect(rejected.reason).toMatchObject({ code: 'webhook_replayed' });
+    expect(rejected.reason).toMatchObject({ code: 'webhook_in_progress' });
+    const accepted = outcomes.find((o) => o.status === 'fulfilled')!;
+    await accepted.value.markProcessed();
+    await expect(verify(clients[1])).rejects.toMatchObject({ code: 'webhook_replayed' });
+  });
+
+  it("accepts the sender's retry in another process after the first one's processing failed", async () => {
+    const { clients, verify } = await receivers('msg_failed');
+    const first = await verify(clients[0]);
+    await first.release(); // its handler threw: it answered 500
+    const retry = await verify(clients[1]);
+    await retry.markProcessed();
+    await first.release(); // too late to undo anything
+    await expect(verify(clients[0])).rejects.toMatchObject({ code: 'webhook_replayed' });
   });
 });
 

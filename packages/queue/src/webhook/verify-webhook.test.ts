@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError } from '../errors/webhook-verification-error.js';
-import { memoryReplayGuard } from './replay-guard.js';
+import { memoryReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { signWebhook } from './sign-webhook.js';
 import { verifyWebhook } from './verify-webhook.js';
 import { generateWebhookSecret } from './webhook-secret.js';
@@ -32,7 +32,7 @@ describe('verifyWebhook', () => {
       'webhook-signature': signature,
     };
     const verified = await verifyWebhook(body, headers, secret, { now });
-    expect(verified).toEqual({
+    expect(verified).toMatchObject({
       id: 'msg_ref',
       timestamp: new Date(NOW),
       payload: JSON.parse(body),
@@ -111,15 +111,72 @@ describe('verifyWebhook', () => {
     ).toBe('webhook_timestamp_invalid');
   });
 
-  it('with a replay guard, accepts an id once', async () => {
-    const replayGuard = memoryReplayGuard(now);
-    const headers = signWebhook(secret, 'msg_r', body, nowSec);
-    await expect(
-      verifyWebhook(body, { ...headers }, secret, { now, replayGuard }),
-    ).resolves.toBeTruthy();
-    expect(await codeOf(verifyWebhook(body, { ...headers }, secret, { now, replayGuard }))).toBe(
-      'webhook_replayed',
-    );
+  describe('with a replay guard', () => {
+    /** A request for `id` signed at `at` (ms), verified with the clock at `at`. */
+    const deliver = (id: string, at: number, replayGuard: ReplayGuard, leaseMs?: number) =>
+      verifyWebhook(body, { ...signWebhook(secret, id, body, Math.floor(at / 1000)) }, secret, {
+        now: () => at,
+        replayGuard,
+        ...(leaseMs !== undefined ? { leaseMs } : {}),
+      });
+
+    it('refuses an id once it was marked processed, as a replay', async () => {
+      const replayGuard = memoryReplayGuard(now);
+      const webhook = await deliver('msg_r', NOW, replayGuard);
+      await webhook.markProcessed();
+      expect(await codeOf(deliver('msg_r', NOW, replayGuard))).toBe('webhook_replayed');
+    });
+
+    it('accepts the retry of an event whose processing failed and was released', async () => {
+      const replayGuard = memoryReplayGuard(now);
+      const first = await deliver('msg_retry', NOW, replayGuard);
+      await first.release(); // the receiver's handler threw: it answers 500
+      const retry = await deliver('msg_retry', NOW + 5_000, replayGuard);
+      expect(retry.id).toBe('msg_retry');
+      await retry.markProcessed();
+      await first.release(); // a late second release does not undo the processed mark
+      expect(await codeOf(deliver('msg_retry', NOW + 6_000, replayGuard))).toBe('webhook_replayed');
+    });
+
+    it('accepts a retry once the claim of a receiver that never finished has expired', async () => {
+      let clock = NOW;
+      const replayGuard = memoryReplayGuard(() => clock);
+      await deliver('msg_crash', clock, replayGuard, 30_000); // the receiver died while processing
+      clock += 5_000;
+      expect(await codeOf(deliver('msg_crash', clock, replayGuard, 30_000))).toBe(
+        'webhook_in_progress',
+      );
+      clock = NOW + 30_001;
+      await expect(deliver('msg_crash', clock, replayGuard, 30_000)).resolves.toMatchObject({
+        id: 'msg_crash',
+      });
+    });
+
+    it('refuses a concurrent duplicate while the first is processed, and accepts it after a release', async () => {
+      const replayGuard = memoryReplayGuard(now);
+      const first = await deliver('msg_dup', NOW, replayGuard);
+      expect(await codeOf(deliver('msg_dup', NOW, replayGuard))).toBe('webhook_in_progress');
+      await first.release();
+      await expect(deliver('msg_dup', NOW, replayGuard)).resolves.toMatchObject({ id: 'msg_dup' });
+    });
+
+    it('does not hold an id for a request whose body is not JSON', async () => {
+      const replayGuard = memoryReplayGuard(now);
+      const text = 'not json';
+      const headers = { ...signWebhook(secret, 'msg_text', text, nowSec) };
+      expect(await codeOf(verifyWebhook(text, headers, secret, { now, replayGuard }))).toBe(
+        'webhook_payload_invalid',
+      );
+      expect(replayGuard.claim('msg_text', 1_000)).toMatchObject({ status: 'claimed' });
+    });
+  });
+
+  it('without a replay guard, markProcessed and release do nothing', async () => {
+    const headers = signWebhook(secret, 'msg_none', body, nowSec);
+    const webhook = await verifyWebhook(body, { ...headers }, secret, { now });
+    await webhook.markProcessed();
+    await webhook.release();
+    await expect(verifyWebhook(body, { ...headers }, secret, { now })).resolves.toBeTruthy();
   });
 
   it('does not let a forged request use up an id in the replay guard', async () => {

@@ -11,8 +11,16 @@ export type WebhookRequestHeaders =
 export interface VerifyWebhookOptions {
   /** Largest accepted distance between the `webhook-timestamp` and now, in seconds (default 300). */
   toleranceSec?: number;
-  /** Refuses a `webhook-id` seen before (`memoryReplayGuard()`, `redisReplayGuard(redis)`). */
+  /**
+   * Claims each `webhook-id` while the receiver processes it and refuses it once processed
+   * (`memoryReplayGuard()`, `redisReplayGuard(redis)`): see `VerifiedWebhook.markProcessed`.
+   */
   replayGuard?: ReplayGuard;
+  /**
+   * How long a claimed id refuses other requests (`webhook_in_progress`) when its processing is
+   * neither marked processed nor released, as after a crash (default 60 s).
+   */
+  leaseMs?: number;
   /** Clock in milliseconds (default `Date.now`). */
   now?: () => number;
 }
@@ -24,19 +32,43 @@ export interface VerifiedWebhook<T = unknown> {
   timestamp: Date;
   /** The body parsed as JSON (`undefined` for an empty body). */
   payload: T;
+  /**
+   * Call once the event is handled: with a `replayGuard`, the id becomes a replay, refused with
+   * `webhook_replayed` (answer those 2xx: the sender is retrying an event you have). Without a
+   * guard, and after the first call, it does nothing.
+   */
+  markProcessed(): Promise<void>;
+  /**
+   * Call when handling failed: with a `replayGuard`, the claim on the id is dropped so that the
+   * sender's retry is accepted. Without a guard, after `markProcessed` and after the first call,
+   * it does nothing.
+   */
+  release(): Promise<void>;
 }
 
 /**
  * Verifies a Standard Webhooks request for receivers: the three headers are present, the
  * timestamp is within `toleranceSec` of now (replays of old captures fail), one of the `v1`
  * signatures matches the HMAC of `id.timestamp.body` under one of the secrets (compared in
- * constant time), and, with a `replayGuard`, the id has not been accepted before.
+ * constant time), and, with a `replayGuard`, the id is neither processed already
+ * (`webhook_replayed`) nor being processed by another request (`webhook_in_progress`).
+ *
+ * With a guard, a verified request holds a claim on its id: call `markProcessed()` once the event
+ * is handled, or `release()` when handling failed, so that the sender's retry (same id) is
+ * accepted. Only a processed event makes its id a replay.
  *
  * Pass the raw body exactly as received: re-serialised JSON does not verify.
  * Throws `WebhookVerificationError` (code names the reason) when any check fails.
  *
  * @example
- * const { id, payload } = await verifyWebhook(rawBody, req.headers, process.env.WEBHOOK_SECRET!);
+ * const webhook = await verifyWebhook(rawBody, req.headers, secret, { replayGuard });
+ * try {
+ *   await handle(webhook.payload);
+ *   await webhook.markProcessed();
+ * } catch (error) {
+ *   await webhook.release();
+ *   throw error;
+ * }
  */
 export async function verifyWebhook<T = unknown>(
   rawBody: string | Uint8Array,
@@ -44,7 +76,7 @@ export async function verifyWebhook<T = unknown>(
   secret: WebhookSecret,
   options: VerifyWebhookOptions = {},
 ): Promise<VerifiedWebhook<T>> {
-  const { toleranceSec = 300, replayGuard, now = Date.now } = options;
+  const { toleranceSec = 300, replayGuard, leaseMs = 60_000, now = Date.now } = options;
   const keys = webhookKeys(secret);
   const id = header(headers, 'webhook-id');
   const timestampText = header(headers, 'webhook-timestamp');
@@ -95,10 +127,44 @@ export async function verifyWebhook<T = unknown>(
       'No webhook-signature matches the body under the given secret(s)',
     );
   }
-  if (replayGuard && !(await replayGuard.claim(id, toleranceSec * 2 * 1000))) {
-    throw new WebhookVerificationError('webhook_replayed', `webhook-id ${id} was already accepted`);
+  const payload = parse<T>(body);
+  if (!replayGuard) {
+    const done = () => Promise.resolve();
+    return {
+      id,
+      timestamp: new Date(timestamp * 1000),
+      payload,
+      markProcessed: done,
+      release: done,
+    };
   }
-  return { id, timestamp: new Date(timestamp * 1000), payload: parse<T>(body) };
+  const claim = await replayGuard.claim(id, leaseMs);
+  if (claim.status === 'processed') {
+    throw new WebhookVerificationError(
+      'webhook_replayed',
+      `webhook-id ${id} was already processed`,
+    );
+  }
+  if (claim.status === 'processing') {
+    throw new WebhookVerificationError(
+      'webhook_in_progress',
+      `webhook-id ${id} is being processed by another request`,
+    );
+  }
+  let settled = false;
+  const settle = async (action: () => void | Promise<void>) => {
+    if (settled) return;
+    settled = true;
+    await action();
+  };
+  return {
+    id,
+    timestamp: new Date(timestamp * 1000),
+    payload,
+    // Processed ids are remembered as long as a captured request stays within the tolerance.
+    markProcessed: () => settle(() => replayGuard.complete(id, claim.token, toleranceSec * 2_000)),
+    release: () => settle(() => replayGuard.release(id, claim.token)),
+  };
 }
 
 function header(headers: WebhookRequestHeaders, name: string): string | undefined {
