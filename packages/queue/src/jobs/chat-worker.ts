@@ -53,7 +53,11 @@ export interface ChatWorkerOptions {
   rateLimiter?: RateLimiter;
   /** Receives `queue:active`, `queue:progress`, `queue:completed`, `queue:failed`, `queue:stalled` and the webhook events. */
   events?: QueueEventSink;
-  /** Deadline of one model call. */
+  /**
+   * Deadline of one model call, streamed answers included (default: the timeout the client was
+   * built with, `createClient({ timeoutMs })`, else the SDK's 300 s). A call past it fails the
+   * attempt as a timeout, which is retried like a 5xx.
+   */
   timeoutMs?: number;
   /** Least time between two progress updates of a streamed job (default 250 ms). */
   progressIntervalMs?: number;

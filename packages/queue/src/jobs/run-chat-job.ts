@@ -1,4 +1,4 @@
-import { abortReason } from '@mistral-flows/core';
+import { abortReason, clientTimeoutMs, requestSignal } from '@mistral-flows/core';
 import { agentStream, chatStream, toCompletion, type StreamEvent } from '@mistral-flows/stream';
 import type { Mistral } from '@mistralai/mistralai';
 import type {
@@ -15,7 +15,9 @@ import {
 } from './chat-job.js';
 
 export interface RunChatJobOptions {
+  /** Stops the call (the worker closing). */
   signal?: AbortSignal;
+  /** Deadline of the model call (default: the client's timeout, else the SDK's 300 s). */
   timeoutMs?: number;
   /** Called on every text delta of a streamed job. */
   onDelta?: (progress: ChatJobProgress) => void;
@@ -24,14 +26,19 @@ export interface RunChatJobOptions {
 /**
  * Runs one chat or agent job through the SDK: `chat.complete` / `agents.complete`, or, for a
  * streamed job, `chatStream` / `agentStream` from `@mistral-flows/stream` (with their own retries
- * off: BullMQ retries the job). Errors are the SDK's (or a `StreamError`), unclassified.
+ * off: BullMQ retries the job). Every call has a deadline, `timeoutMs` or else the client's own
+ * timeout: the SDK drops its timeout when a signal is given, so a plain call carries core's
+ * `requestSignal` (the caller's signal and the deadline) and a stream gets `timeoutMs`
+ * explicitly. A call past its deadline fails as a timeout (retryable). Errors are the SDK's (or a
+ * `StreamError`), unclassified.
  */
 export async function runChatJob(
   client: Mistral,
   data: ChatJobData,
   options: RunChatJobOptions = {},
 ): Promise<ChatJobResult> {
-  const { signal, timeoutMs } = options;
+  const { signal } = options;
+  const timeoutMs = options.timeoutMs ?? clientTimeoutMs(client);
   const kind = data.agentId !== undefined ? 'agent' : 'chat';
   const metadata = data.metadata;
   if (data.stream) {
@@ -39,7 +46,7 @@ export async function runChatJob(
     const streamOptions = {
       retry: false as const,
       ...(signal ? { signal } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      timeoutMs,
     };
     const events =
       data.agentId !== undefined
@@ -80,10 +87,7 @@ export async function runChatJob(
       metadata,
     };
   }
-  const requestOptions = {
-    ...(signal ? { signal } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-  };
+  const requestOptions = { signal: requestSignal(signal, timeoutMs) };
   const response: ChatCompletionResponse =
     data.agentId !== undefined
       ? await client.agents.complete(
