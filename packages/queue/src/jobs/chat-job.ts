@@ -28,6 +28,11 @@ export interface ChatJobInput {
 export interface ChatJobData extends ChatJobInput {
   /** How many times the job came back from the dead-letter queue (0 when absent). */
   replays?: number;
+  /**
+   * The model's answer, written by the worker to the job before it queues the job's webhook. An
+   * attempt that finds it delivers it instead of calling the model again.
+   */
+  result?: ChatJobResult;
 }
 
 /** A tool call the model made. */

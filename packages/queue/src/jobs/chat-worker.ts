@@ -104,7 +104,9 @@ const DEFAULT_BACKOFF: BackoffOptions = {
  * up to `attempts`; other 4xx fail at once (`UnrecoverableError`). A job that fails for good goes
  * to the dead-letter queue `<name>-dead-letters` with its last error. A job's result is its
  * BullMQ return value and, when it has a callback URL, a signed webhook queued on
- * `<name>-webhooks`, so that a failing receiver never runs the model again.
+ * `<name>-webhooks`, so that a failing receiver never runs the model again. Such a job keeps the
+ * answer in its data (`result`) before the webhook is queued: an attempt after a failure there
+ * (Redis, a crash, a stall) delivers the kept answer instead of calling the model again.
  */
 export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
   const {
@@ -189,22 +191,16 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     }
   };
 
-  const process = async (
+  /**
+   * Calls the model for `job` and classifies a failure (rate limit, retry, fail for good). For a
+   * job with a callback, the answer is written to the job before the webhook is queued, so that
+   * an attempt after a failure there (Redis, a crash) delivers it without a second call.
+   */
+  const callModel = async (
     job: Job<ChatJobData, ChatJobResult>,
-    _token?: string,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<ChatJobResult> => {
     const data = job.data;
-    const jobId = job.id!;
-    emitSafely(events, 'queue:active', { queue: name, jobId, attempt: job.attemptsMade + 1 });
-    if (data.callbackUrl !== undefined && !webhooks) {
-      const error = {
-        code: 'webhook_secret_missing',
-        message: 'The job has a callback URL but this worker has no webhook secret',
-      };
-      await finalFailure(job, error);
-      throw new UnrecoverableError(error.message);
-    }
     const progress = data.stream ? progressReporter(job, progressIntervalMs) : undefined;
     let result: ChatJobResult;
     try {
@@ -241,6 +237,27 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     if (rateLimiter?.tokensPerMinute !== undefined && result.usage) {
       rateLimiter.report(result.usage.totalTokens);
     }
+    if (data.callbackUrl !== undefined) await job.updateData({ ...data, result });
+    return result;
+  };
+
+  const process = async (
+    job: Job<ChatJobData, ChatJobResult>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<ChatJobResult> => {
+    const data = job.data;
+    const jobId = job.id!;
+    emitSafely(events, 'queue:active', { queue: name, jobId, attempt: job.attemptsMade + 1 });
+    if (data.callbackUrl !== undefined && !webhooks) {
+      const error = {
+        code: 'webhook_secret_missing',
+        message: 'The job has a callback URL but this worker has no webhook secret',
+      };
+      await finalFailure(job, error);
+      throw new UnrecoverableError(error.message);
+    }
+    const result = data.result ?? (await callModel(job, signal));
     if (data.callbackUrl !== undefined && webhooks) {
       const payload: ChatWebhookData = {
         queue: name,
