@@ -96,6 +96,8 @@ export {
   WebhookVerificationError,
   type WebhookVerificationErrorCode,
 } from './errors/webhook-verification-error.js';
+export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+export { DEFAULT_REDIS_TIMEOUT_MS } from './internal/connection-watch.js';
 export {
   WebhookDeliveryError,
   type WebhookDeliveryErrorCode,

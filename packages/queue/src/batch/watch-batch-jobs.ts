@@ -13,6 +13,7 @@ import { webhookId } from '../webhook/webhook-message.js';
 import { batchEventType, batchWebhookData } from './batch-job-event.js';
 import { StatusTransitions } from './status-transitions.js';
 import { closeWhenReady } from '../internal/close-bullmq.js';
+import { ConnectionWatch } from '../internal/connection-watch.js';
 
 /** Which batch jobs to watch. Every field given must match. */
 export interface BatchJobSelector {
@@ -38,6 +39,11 @@ export interface WatchBatchJobsOptions {
   name?: string;
   prefix?: string;
   events?: QueueEventSink;
+  /**
+   * How long `watchBatchJobs` waits for Redis before failing with `RedisUnavailableError`, and
+   * `close()` before it disconnects (default 10 s).
+   */
+  redisTimeoutMs?: number;
 }
 
 /** One poll's findings. */
@@ -83,15 +89,24 @@ export async function watchBatchJobs(options: WatchBatchJobsOptions): Promise<Ba
   const { url, ...webhookOptions } = options.webhook;
   checkCallbackUrl(url, { allowHosts: webhookOptions.allowHosts ?? [] });
   const base = { connection, ...(prefix !== undefined ? { prefix } : {}) };
+  const watch = new ConnectionWatch(connection, options.redisTimeoutMs);
   const webhooks = createWebhookDispatcher({
     ...webhookOptions,
     ...base,
     name: `${name}-webhooks`,
     deadLetterQueue: deadLetterQueueName(name),
+    redisTimeoutMs: watch.timeoutMs,
     ...(events ? { events } : {}),
   });
-  const queue = new Queue(name, base);
-  queue.on('error', () => undefined);
+  const queue = watch.listen(new Queue(name, base));
+  const doing = `starting batch watcher ${name}`;
+  try {
+    await watch.connected(queue, doing);
+  } catch (error) {
+    await webhooks.close();
+    await closeWhenReady(watch, queue);
+    throw error;
+  }
   const transitions = new StatusTransitions(
     await queue.client,
     queue.toKey('batch-status'),
@@ -119,23 +134,29 @@ export async function watchBatchJobs(options: WatchBatchJobsOptions): Promise<Ba
     return result;
   };
 
-  const worker = new Worker(name, async () => poll(), { ...base, concurrency: 1 });
-  worker.on('error', () => undefined);
-  await queue.upsertJobScheduler(
-    SCHEDULER_ID,
-    { every: intervalMs },
-    { name: 'poll', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
-  );
-
+  const worker = watch.listen(new Worker(name, async () => poll(), { ...base, concurrency: 1 }));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await closeWhenReady(worker);
+      await closeWhenReady(watch, worker);
       await webhooks.close();
-      await closeWhenReady(queue);
+      await closeWhenReady(watch, queue);
     })();
     return closing;
   };
+  try {
+    await watch.within(
+      queue.upsertJobScheduler(
+        SCHEDULER_ID,
+        { every: intervalMs },
+        { name: 'poll', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+      ),
+      doing,
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     name,
     queue,

@@ -8,6 +8,7 @@ import { webhookKeys, type WebhookSecret } from '../webhook/webhook-secret.js';
 import type { ChatJobData, ChatJobInput, ChatJobResult } from './chat-job.js';
 import { validateChatJob, validateJobOptions } from './validate-chat-job.js';
 import { closeWhenReady } from '../internal/close-bullmq.js';
+import { ConnectionWatch } from '../internal/connection-watch.js';
 
 export const DEFAULT_QUEUE_NAME = 'mistral-chat';
 
@@ -33,6 +34,11 @@ export interface ChatQueueOptions {
   removeOnFail?: JobsOptions['removeOnFail'];
   /** Receives `queue:enqueued`. */
   events?: QueueEventSink;
+  /**
+   * How long `enqueueChat`, `ready()` and `close()` wait for Redis before failing with
+   * `RedisUnavailableError` (or, for `close()`, disconnecting): default 10 s.
+   */
+  redisTimeoutMs?: number;
 }
 
 /** A BullMQ queue of chat and agent jobs, with the callback policy `enqueueChat` enforces. */
@@ -44,6 +50,12 @@ export interface ChatQueue {
   readonly signsWebhooks: boolean;
   readonly allowHosts: readonly string[];
   readonly events: QueueEventSink | undefined;
+  /**
+   * Resolves once Redis answers; rejects with `RedisUnavailableError` after `redisTimeoutMs`
+   * (BullMQ keeps reconnecting in the background).
+   */
+  ready(): Promise<void>;
+  /** Closes the connection; returns within `redisTimeoutMs` or so even when Redis is away. */
   close(): Promise<void>;
 }
 
@@ -61,6 +73,18 @@ export interface EnqueueResult {
 
 const DAY_SECONDS = 86_400;
 
+/** The connection watch of each queue `createChatQueue` made. */
+const watches = new WeakMap<Queue, ConnectionWatch>();
+
+function watchOf(queue: ChatQueue): ConnectionWatch {
+  let watch = watches.get(queue.queue);
+  if (!watch) {
+    watch = new ConnectionWatch(queue.queue.opts.connection);
+    watches.set(queue.queue, watch);
+  }
+  return watch;
+}
+
 /**
  * Creates the BullMQ queue chat jobs go to.
  *
@@ -70,6 +94,7 @@ const DAY_SECONDS = 86_400;
  */
 export function createChatQueue(options: ChatQueueOptions): ChatQueue {
   const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const watch = new ConnectionWatch(options.connection, options.redisTimeoutMs);
   const secret = options.webhook?.secret;
   if (secret !== undefined) webhookKeys(secret); // a malformed secret fails here, not at delivery
   const queue = new Queue<ChatJobData, ChatJobResult>(name, {
@@ -82,14 +107,16 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
       removeOnFail: options.removeOnFail ?? { age: 7 * DAY_SECONDS },
     },
   });
-  queue.on('error', () => undefined);
+  watches.set(watch.listen(queue), watch);
+  let closing: Promise<void> | undefined;
   return {
     name,
     queue,
     signsWebhooks: secret !== undefined,
     allowHosts: options.webhook?.allowHosts ?? [],
     events: options.events,
-    close: () => closeWhenReady(queue),
+    ready: () => watch.connected(queue, `connecting to queue ${name}`),
+    close: () => (closing ??= closeWhenReady(watch, queue)),
   };
 }
 
@@ -98,7 +125,10 @@ export function createChatQueue(options: ChatQueueOptions): ChatQueue {
  * anything, `InvalidJobError` for a job without messages or otherwise malformed, `CallbackUrlError`
  * for a callback that is not http(s) or points at a private, loopback or link-local address (not
  * in `allowHosts`) or at an endpoint disabled by a 410 (the one check that reads Redis), and
- * `WebhookSecretError` for a callback on a queue without a webhook secret.
+ * `WebhookSecretError` for a callback on a queue without a webhook secret. Fails with
+ * `RedisUnavailableError` when Redis does not answer within the queue's `redisTimeoutMs`; the job
+ * is then not queued, unless the connection dropped while it was being written (enqueue it again
+ * with the same `jobId` to be sure).
  */
 export async function enqueueChat(
   queue: ChatQueue,
@@ -115,12 +145,19 @@ export async function enqueueChat(
         'A callback URL needs webhooks to be signed: create the queue with webhook.secret (and give the workers the same)',
       );
     }
+  }
+  const watch = watchOf(queue);
+  const doing = `queueing a job on ${queue.name}`;
+  // Nothing is sent before the connection is up: a command sent while it is down would wait in
+  // the client's queue and could add the job long after this call failed.
+  await watch.connected(queue.queue, doing);
+  if (data.callbackUrl !== undefined) {
     const disabled = new QueueKeys(queue.queue.opts.prefix).toKey(
       webhookQueueName(queue.name),
       'disabled-endpoints',
     );
     const client = await queue.queue.client;
-    if ((await client.hexists(disabled, data.callbackUrl)) === 1) {
+    if ((await watch.within(client.hexists(disabled, data.callbackUrl), doing)) === 1) {
       throw new CallbackUrlError(
         'callback_url_disabled',
         'This callback endpoint answered 410 Gone and was disabled',
@@ -128,10 +165,13 @@ export async function enqueueChat(
       );
     }
   }
-  const job = await queue.queue.add(data.agentId !== undefined ? 'agent' : 'chat', data, {
-    ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
-    ...(options.priority ? { priority: options.priority } : {}),
-  });
+  const job = await watch.within(
+    queue.queue.add(data.agentId !== undefined ? 'agent' : 'chat', data, {
+      ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+      ...(options.priority ? { priority: options.priority } : {}),
+    }),
+    doing,
+  );
   const jobId = job.id!;
   emitSafely(queue.events, 'queue:enqueued', { queue: queue.name, jobId });
   return { jobId, status: 'queued' };

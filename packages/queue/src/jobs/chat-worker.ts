@@ -27,7 +27,8 @@ import type { ChatJobData, ChatJobProgress, ChatJobResult } from './chat-job.js'
 import { DEFAULT_QUEUE_NAME, webhookQueueName } from './chat-queue.js';
 import { jobOutcome } from './job-outcome.js';
 import { runChatJob } from './run-chat-job.js';
-import { closeWhenReady } from '../internal/close-bullmq.js';
+import { closeUnconnectedWithin, closeWhenReady, settlesWithin } from '../internal/close-bullmq.js';
+import { ConnectionWatch } from '../internal/connection-watch.js';
 
 export interface ChatWorkerOptions {
   connection: ConnectionOptions;
@@ -67,6 +68,12 @@ export interface ChatWorkerOptions {
   maxStalledCount?: number;
   /** Start processing at once (default true). */
   autorun?: boolean;
+  /**
+   * How long `ready()` waits for Redis before failing with `RedisUnavailableError`, and how long
+   * `close()` keeps waiting on a Redis that does not answer before it disconnects (default 10 s).
+   * The worker itself keeps reconnecting.
+   */
+  redisTimeoutMs?: number;
 }
 
 /** A running chat worker with its webhook dispatcher and dead-letter queue. */
@@ -75,6 +82,13 @@ export interface ChatWorker {
   readonly worker: Worker<ChatJobData, ChatJobResult>;
   readonly webhooks: WebhookDispatcher | undefined;
   readonly deadLetters: Queue<DeadLetter>;
+  /** Resolves once the worker is connected to Redis; rejects with `RedisUnavailableError` after `redisTimeoutMs`. */
+  ready(): Promise<void>;
+  /**
+   * Stops taking jobs, lets the jobs in flight finish (each model call is bounded by
+   * `timeoutMs`) and closes the connections. Always returns: when Redis has not answered for
+   * `redisTimeoutMs`, it disconnects instead of waiting.
+   */
   close(): Promise<void>;
 }
 
@@ -130,6 +144,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     );
   }
   const base = { connection, ...(prefix !== undefined ? { prefix } : {}) };
+  const watch = new ConnectionWatch(connection, options.redisTimeoutMs);
   const stalled = {
     ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
     ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
@@ -142,14 +157,13 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         ...stalled,
         name: webhookQueueName(name),
         deadLetterQueue: deadLetterQueueName(name),
+        redisTimeoutMs: watch.timeoutMs,
         ...(events ? { events } : {}),
       })
     : undefined;
-  const deadLetters = new Queue<DeadLetter>(deadLetterQueueName(name), base);
+  const deadLetters = watch.listen(new Queue<DeadLetter>(deadLetterQueueName(name), base));
   // The chat queue itself, for its rate limit (Queue#rateLimit is BullMQ's non-deprecated form).
-  const queue = new Queue(name, base);
-  deadLetters.on('error', () => undefined);
-  queue.on('error', () => undefined);
+  const queue = watch.listen(new Queue(name, base));
 
   const finalFailure = async (
     job: Job<ChatJobData>,
@@ -290,7 +304,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         attemptsMade >= attempts ? -1 : backoffDelay(attemptsMade, backoff),
     },
   });
-  worker.on('error', () => undefined);
+  watch.listen(worker);
   if (events) {
     worker.on('progress', (job, progress) => {
       emitSafely(events, 'queue:progress', { queue: name, jobId: job.id!, progress });
@@ -314,8 +328,11 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     // Failures the processor did not see (too many stalls, the safety-net backoff giving up) are
     // dead-lettered here; the dead letter's id makes a second add harmless.
     if (final && error.name !== 'UnrecoverableError') {
+      // A failed dead letter or failure webhook is reported as the worker's `error` event.
       finalFailure(job, { code: 'failed', message: redactString(error.message) }).catch(
-        () => undefined,
+        (failure: unknown) => {
+          worker.emit('error', failure instanceof Error ? failure : new Error(String(failure)));
+        },
       );
     }
   });
@@ -326,11 +343,21 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     worker,
     webhooks,
     deadLetters,
+    ready: () => watch.connected(worker, `connecting worker ${name}`),
     close() {
       closing ??= (async () => {
-        await closeWhenReady(worker);
+        if (!(await settlesWithin(worker.waitUntilReady(), watch.timeoutMs)).settled) {
+          // Never connected: no job ran, nothing to let finish; close everything at once.
+          await Promise.all([
+            closeUnconnectedWithin(watch, worker, deadLetters, queue),
+            webhooks?.close(),
+          ]);
+          return;
+        }
+        // Jobs in flight queue webhooks and dead letters: the worker closes first.
+        await closeWhenReady(watch, worker);
         await webhooks?.close();
-        await closeWhenReady(deadLetters, queue);
+        await closeWhenReady(watch, deadLetters, queue);
       })();
       return closing;
     },
@@ -355,6 +382,7 @@ function progressReporter(
     sent = progress;
     inFlight = job
       .updateProgress({ ...progress })
+      // Progress is advisory: a lost update is superseded by the next one and the job's result.
       .catch(() => undefined)
       .finally(() => {
         busy = false;

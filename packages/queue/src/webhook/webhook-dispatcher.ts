@@ -25,7 +25,8 @@ import { checkSchedule, nextRetryDelay, STANDARD_RETRY_SCHEDULE } from './retry-
 import { signWebhook } from './sign-webhook.js';
 import { webhookBody, type WebhookDelivery, type WebhookMessage } from './webhook-message.js';
 import { webhookKeys, type WebhookSecret } from './webhook-secret.js';
-import { closeWhenReady } from '../internal/close-bullmq.js';
+import { closeUnconnectedWithin, closeWhenReady, settlesWithin } from '../internal/close-bullmq.js';
+import { ConnectionWatch } from '../internal/connection-watch.js';
 
 /** How webhooks are signed, where they may go, and how they are retried. */
 export interface WebhookOptions {
@@ -60,6 +61,11 @@ export interface WebhookDispatcherOptions extends WebhookOptions {
    * id is recognised as a duplicate (default 24 h).
    */
   removeOnComplete?: JobsOptions['removeOnComplete'];
+  /**
+   * How long `send` waits for Redis before failing with `RedisUnavailableError`, and `close()`
+   * before it disconnects (default 10 s).
+   */
+  redisTimeoutMs?: number;
 }
 
 /** A delivery queue with its worker: signed, retried, idempotent webhooks. */
@@ -69,12 +75,14 @@ export interface WebhookDispatcher {
   /**
    * Queues a webhook. Idempotent on `message.id`: a second send of the same id (a job that ran
    * again after a crash) is dropped while the first delivery is kept (`removeOnComplete`).
+   * Fails with `RedisUnavailableError` when Redis does not answer within `redisTimeoutMs`.
    */
   send(message: WebhookMessage): Promise<void>;
   /** True when the endpoint answered 410 Gone and gets no more deliveries. */
   isDisabled(url: string): Promise<boolean>;
   /** Lets a disabled endpoint receive deliveries again. */
   enable(url: string): Promise<void>;
+  /** Lets deliveries in flight finish and closes; disconnects when Redis does not answer. */
   close(): Promise<void>;
 }
 
@@ -108,10 +116,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const schedule = checkSchedule(options.retrySchedule ?? STANDARD_RETRY_SCHEDULE);
   const attempts = schedule.length + 1;
   const base = { connection, ...(prefix !== undefined ? { prefix } : {}) };
-  const queue = new Queue<WebhookDelivery>(name, base);
-  const deadLetters = new Queue<DeadLetter>(
-    options.deadLetterQueue ?? deadLetterQueueName(name),
-    base,
+  const watch = new ConnectionWatch(connection, options.redisTimeoutMs);
+  const queue = watch.listen(new Queue<WebhookDelivery>(name, base));
+  const deadLetters = watch.listen(
+    new Queue<DeadLetter>(options.deadLetterQueue ?? deadLetterQueueName(name), base),
   );
   const disabledKey = queue.toKey('disabled-endpoints');
   const redis = () => queue.client;
@@ -220,18 +228,18 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         },
       })
     : undefined;
-  // BullMQ reports connection trouble as 'error' events; without a listener Node would throw.
-  worker?.on('error', () => undefined);
+  if (worker) watch.listen(worker);
   // Failures the processor did not see (a delivery that stalled too often) are dead-lettered here.
   worker?.on('failed', (job, error) => {
     if (job && job.finishedOn !== undefined && error.name !== 'UnrecoverableError') {
+      // A failed dead letter is reported as the worker's `error` event.
       deadLetter(job, { code: 'failed', message: redactString(error.message) }).catch(
-        () => undefined,
+        (failure: unknown) => {
+          worker.emit('error', failure instanceof Error ? failure : new Error(String(failure)));
+        },
       );
     }
   });
-  queue.on('error', () => undefined);
-  deadLetters.on('error', () => undefined);
 
   let closing: Promise<void> | undefined;
   return {
@@ -239,16 +247,21 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     worker,
     async send(message) {
       checkCallbackUrl(message.url, { allowHosts });
-      await queue.add(
-        'webhook',
-        { id: message.id, url: message.url, type: message.type, body: webhookBody(message) },
-        {
-          jobId: message.id,
-          attempts: ATTEMPTS_CEILING,
-          backoff: { type: BACKOFF_TYPE },
-          removeOnComplete: options.removeOnComplete ?? { age: DAY_SECONDS },
-          removeOnFail: { age: 7 * DAY_SECONDS },
-        },
+      const doing = `queueing a webhook on ${name}`;
+      await watch.connected(queue, doing);
+      await watch.within(
+        queue.add(
+          'webhook',
+          { id: message.id, url: message.url, type: message.type, body: webhookBody(message) },
+          {
+            jobId: message.id,
+            attempts: ATTEMPTS_CEILING,
+            backoff: { type: BACKOFF_TYPE },
+            removeOnComplete: options.removeOnComplete ?? { age: DAY_SECONDS },
+            removeOnFail: { age: 7 * DAY_SECONDS },
+          },
+        ),
+        doing,
       );
     },
     isDisabled,
@@ -257,8 +270,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     },
     close() {
       closing ??= (async () => {
-        await closeWhenReady(worker);
-        await closeWhenReady(queue, deadLetters);
+        const up =
+          !worker || (await settlesWithin(worker.waitUntilReady(), watch.timeoutMs)).settled;
+        if (up) {
+          // Deliveries in flight may dead-letter: the worker closes first.
+          await closeWhenReady(watch, worker);
+          await closeWhenReady(watch, queue, deadLetters);
+        } else {
+          await closeUnconnectedWithin(watch, worker, queue, deadLetters);
+        }
         agents.http.destroy();
         agents.https.destroy();
       })();
