@@ -7,6 +7,8 @@ export interface ModelCall {
   end: number | undefined;
   /** A 200 answer written in full to the worker. */
   ok: boolean;
+  /** When the exchange ended, answered or not (the worker gave up, the connection broke). */
+  closed?: number;
 }
 
 export interface ModelCallCheck {

@@ -28,7 +28,7 @@ const DOWN_MS = 30_000;
 const RETRY_SCHEDULE = [250, 1_000, 2_000, 4_000, 8_000, 20_000, 40_000];
 
 /** A loopback proxy in front of the emulator that records every chat call of one worker. */
-async function recordingProxy(
+export async function recordingProxy(
   target: string,
   worker: string,
   calls: ModelCall[],
@@ -75,6 +75,7 @@ async function recordingProxy(
       );
       up.on('error', () => res.destroy());
       res.on('close', () => {
+        if (call) call.closed = Date.now();
         if (!res.writableFinished) up.destroy();
       });
       up.end(body);
