@@ -34,7 +34,8 @@ export interface WebhookReceiver {
 /**
  * A webhook endpoint on 127.0.0.1 that checks every delivery with `verifyWebhook` (Standard
  * Webhooks signature, timestamp tolerance, one delivery per `webhook-id`), answering 204 when it
- * verifies (or repeats an id already accepted) and 400 when it does not, as a real receiver would.
+ * verifies (or repeats an id already processed), 409 while another request handles the same id,
+ * and 400 when it does not verify, as a real receiver would.
  */
 export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
@@ -54,15 +55,23 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         payload: undefined,
       };
       verifyWebhook<WebhookPayload>(body, req.headers, secret, { replayGuard })
-        .then(({ payload }) => {
+        .then(async (webhook) => {
           entry.verified = true;
-          entry.payload = payload;
+          entry.payload = webhook.payload;
+          // Handling the event is recording it: done, so a retry of this id is now a replay.
+          await webhook.markProcessed();
           res.writeHead(204).end();
         })
         .catch((error: unknown) => {
           if (WebhookVerificationError.isInstance(error) && error.code === 'webhook_replayed') {
             entry.duplicate = true;
             res.writeHead(204).end();
+            return;
+          }
+          if (WebhookVerificationError.isInstance(error) && error.code === 'webhook_in_progress') {
+            // Another request is handling this id right now: the sender retries later.
+            entry.error = error.code;
+            res.writeHead(409).end();
             return;
           }
           entry.error = WebhookVerificationError.isInstance(error)
