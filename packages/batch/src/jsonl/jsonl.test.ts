@@ -148,6 +148,28 @@ describe('readBatchResults', () => {
     expect(lines[2]).toMatchObject({ reason: 'no custom_id' });
   });
 
+  it('reports a line with a custom_id but neither a response nor an error as malformed', async () => {
+    const text = [
+      output('a'),
+      JSON.stringify({ custom_id: 'empty' }),
+      JSON.stringify({ id: 'b-nulls', custom_id: 'nulls', response: null, error: null }),
+      JSON.stringify({ custom_id: 'text', response: 'fine', error: null }),
+      output('b'),
+    ].join('\n');
+    const lines = await collect(readBatchResults([text]));
+    expect(
+      lines.map((l) => (l.kind === 'result' ? `${l.line}:${l.customId}` : `${l.line}:malformed`)),
+    ).toEqual(['1:a', '2:malformed', '3:malformed', '4:malformed', '5:b']);
+    expect(lines[1]).toEqual({
+      kind: 'malformed',
+      line: 2,
+      raw: '{"custom_id":"empty"}',
+      reason: 'neither a response nor an error for custom_id "empty"',
+    });
+    expect(lines[2]).toMatchObject({ reason: expect.stringContaining('neither a response') });
+    expect(lines[3]).toMatchObject({ reason: 'the response is not a JSON object' });
+  });
+
   it('reads web ReadableStreams (what files.download returns), splitting multi-byte characters safely', async () => {
     const text = `${JSON.stringify({ custom_id: 'é', response: { status_code: 200, body: 'ünïcødé ✓' }, error: null })}\n`;
     const bytes = Buffer.from(text);

@@ -17,7 +17,10 @@ export interface BatchResult {
   line: number;
 }
 
-/** A line that could not be read: not JSON, cut short, or without a custom_id. */
+/**
+ * A line that could not be read: not JSON, cut short, without a custom_id, or with neither a
+ * response nor an error.
+ */
 export interface MalformedLine {
   kind: 'malformed';
   line: number;
@@ -38,8 +41,8 @@ export type ByteSource =
 /**
  * Reads a batch output or error file as it streams (a path, a Node stream, the `ReadableStream`
  * that `client.files.download` returns, or any async iterable of bytes), yielding one typed result
- * per line in order. Lines that are not JSON, lack a custom_id, or were cut short (a truncated last
- * line) are yielded as `malformed` with their line number and do not stop the rest. Memory stays
+ * per line in order. Lines that are not JSON, lack a custom_id, carry neither a response nor an
+ * error, or were cut short (a truncated last line) are yielded as `malformed` with their line number and do not stop the rest. Memory stays
  * flat however large the file.
  *
  * @example
@@ -86,6 +89,13 @@ export function parseLine(text: string, line: number, last = false): BatchResult
   const record = value as Record<string, unknown>;
   const customId = record.custom_id;
   if (typeof customId !== 'string' || customId === '') return malformed(text, line, 'no custom_id');
+  const hasResponse = record.response !== undefined && record.response !== null;
+  const hasError = record.error !== undefined && record.error !== null;
+  // A line that says nothing about its request is not a success: it is reported, not guessed.
+  if (!hasResponse && !hasError)
+    return malformed(text, line, `neither a response nor an error for custom_id "${customId}"`);
+  if (hasResponse && (typeof record.response !== 'object' || Array.isArray(record.response)))
+    return malformed(text, line, 'the response is not a JSON object');
   const response = (record.response ?? {}) as { status_code?: unknown; body?: unknown };
   const errorField = record.error as { message?: unknown; code?: unknown } | null | undefined;
   const statusCode =
