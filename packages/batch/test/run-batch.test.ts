@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore, type BatchEvents } from '@mistral-flows/core';
@@ -104,4 +106,29 @@ describe('runBatch', () => {
       expect(shape({ ...b, line: 0 })).toEqual(shape({ ...a, line: 0 }));
     }
   });
+
+  it("gives up on a server that never answers after the client's timeoutMs, though requests carry a signal", async () => {
+    // A server that accepts every request and never answers it.
+    let received = 0;
+    const silent = createServer(() => void received++);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const outcome = await runBatch({
+        client: new Mistral({ serverURL: `http://127.0.0.1:${port}`, timeoutMs: 200 }),
+        requests: requests(3),
+        model,
+        store: new MemoryStore(),
+        workDir,
+        inlineMaxRequests: 0,
+        retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
+      }).done;
+      expect(outcome.status).toBe('failed');
+      expect(outcome.errors.map((e) => e.message).join()).toMatch(/upload_failed|timeout/i);
+      expect(received).toBe(2);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  }, 10_000);
 });

@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import {
   backoffDelay,
   classifyError,
+  clientTimeoutMs,
+  requestSignal,
   retry,
   sleep,
   toApiError,
@@ -45,8 +47,10 @@ export interface BatchActorDeps {
 /** The machine's side effects, on the official SDK. */
 export function batchActors(deps: BatchActorDeps) {
   const { client } = deps;
+  const timeoutMs = clientTimeoutMs(client);
+  // The SDK drops its own timeout for a request that carries a signal: the signal carries it.
   const options = (signal: AbortSignal) => ({
-    signal,
+    signal: requestSignal(signal, timeoutMs),
     ...(deps.headers ? { headers: deps.headers } : {}),
   });
   const policy: RetryPolicy = { maxAttempts: 5, initialDelayMs: 250, ...deps.retry };
