@@ -5,7 +5,9 @@ export type BatchErrorCode =
   | 'batch_not_found'
   | 'batch_failed'
   | 'batch_cancelled'
-  | 'batch_timed_out';
+  | 'batch_timed_out'
+  | 'batch_key_mismatch'
+  | 'store_write_failed';
 
 /** One problem of a batch input: which request (position and custom_id) and what is wrong. */
 export interface BatchInputProblem {

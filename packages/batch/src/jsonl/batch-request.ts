@@ -136,10 +136,14 @@ export function isSimpleChatBody(body: Record<string, unknown>): boolean {
   return hasMessages;
 }
 
-/** The problem with one request, or undefined when it is valid. */
+/**
+ * The problem with one request, or undefined when it is valid. With `requireBodyModel`, the body
+ * must name its model (`agent_id` for the agents endpoint), as the job will not.
+ */
 export function requestProblem(
   request: unknown,
   endpoint: BatchEndpoint,
+  requireBodyModel = false,
 ): { customId?: string; message: string } | undefined {
   if (typeof request !== 'object' || request === null)
     return { message: 'a request must be an object { customId, body }' };
@@ -152,6 +156,16 @@ export function requestProblem(
   }
   if (typeof r.body !== 'object' || r.body === null || Array.isArray(r.body)) {
     return { customId, message: 'body must be an object (the request body of the endpoint)' };
+  }
+  if (requireBodyModel) {
+    const field = endpoint === '/v1/agents/completions' ? 'agent_id' : 'model';
+    const value = (r.body as Record<string, unknown>)[field];
+    if (typeof value !== 'string' || value === '') {
+      return {
+        customId,
+        message: `body.${field} is required: the batch sets no ${field === 'model' ? 'model or agentId' : 'agentId'}`,
+      };
+    }
   }
   if (endpoint === '/v1/chat/completions' && isSimpleChatBody(r.body as Record<string, unknown>))
     return undefined;

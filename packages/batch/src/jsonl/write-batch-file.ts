@@ -14,6 +14,11 @@ import {
 export interface BatchLinesOptions {
   /** The endpoint the bodies are for (default `/v1/chat/completions`). */
   endpoint?: BatchEndpoint;
+  /**
+   * Every body must name its own `model` (`agent_id` for the agents endpoint): set it when the job
+   * will be created without a model or agent (default false).
+   */
+  requireBodyModel?: boolean;
 }
 
 export interface WrittenBatchFile {
@@ -35,12 +40,15 @@ class LineValidator {
   private readonly problems: BatchInputProblem[] = [];
   private index = 0;
 
-  constructor(private readonly endpoint: BatchEndpoint) {}
+  constructor(
+    private readonly endpoint: BatchEndpoint,
+    private readonly requireBodyModel: boolean,
+  ) {}
 
   /** The line for `request`, or undefined when it has a problem (or an earlier one had). */
   accept(request: BatchRequestInput): string | undefined {
     const index = this.index++;
-    const problem = requestProblem(request, this.endpoint);
+    const problem = requestProblem(request, this.endpoint, this.requireBodyModel);
     if (problem) {
       this.problems.push({ index, ...problem });
       return undefined;
@@ -85,7 +93,8 @@ function checkRequests(requests: unknown): asserts requests is Requests {
 
 /**
  * The JSONL lines of a batch input file (`{"custom_id":..,"body":..}`), validated as they go:
- * every `custom_id` must be a non-empty unique string and every body must fit the endpoint. The
+ * every `custom_id` must be a non-empty unique string and every body must fit the endpoint (and
+ * name its model, with `requireBodyModel`). The
  * lines are yielded as they are read; when the input had problems, a `BatchInputError` listing
  * all of them is thrown after the last line, so a consumer must not send what it received before.
  * `writeBatchFile` does this for you.
@@ -94,7 +103,10 @@ export async function* toBatchLines(
   requests: Requests,
   options: BatchLinesOptions = {},
 ): AsyncGenerator<string> {
-  const validator = new LineValidator(checkEndpoint(options.endpoint));
+  const validator = new LineValidator(
+    checkEndpoint(options.endpoint),
+    options.requireBodyModel === true,
+  );
   checkRequests(requests);
   for await (const request of requests) {
     const line = validator.accept(request);
@@ -127,7 +139,10 @@ export async function writeBatchFile(
     bytes += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
-  const validator = new LineValidator(checkEndpoint(options.endpoint));
+  const validator = new LineValidator(
+    checkEndpoint(options.endpoint),
+    options.requireBodyModel === true,
+  );
   checkRequests(requests);
   const add = (request: BatchRequestInput) => {
     const line = validator.accept(request);

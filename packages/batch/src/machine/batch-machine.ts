@@ -30,6 +30,8 @@ export interface PrepareInputArgs {
   attempt: number;
   workDir: string;
   endpoint: BatchEndpoint;
+  /** Every body must name its model: the job is created with neither model nor agent. */
+  requireBodyModel: boolean;
 }
 
 export interface UploadArgs {
@@ -69,6 +71,7 @@ export interface RetryArgs {
   attempt: number;
   workDir: string;
   endpoint: BatchEndpoint;
+  requireBodyModel: boolean;
   inputPath: string;
   outputPath: string | undefined;
 }
@@ -233,7 +236,12 @@ export const batchMachine = setup({
       stuckReported: false,
     })),
     requestCancel: assign({ cancelRequested: true }),
-    recordFailure: assign((_, params: { code: string; message: string }) => ({ failure: params })),
+    recordFailure: enqueueActions(
+      ({ enqueue }, params: { code: string; message: string; error?: unknown }) => {
+        enqueue.assign({ failure: { code: params.code, message: params.message } });
+        enqueue.emit({ type: 'failure', ...params });
+      },
+    ),
     finish: enqueueActions(({ enqueue }, params: { status: BatchFinalStatus }) => {
       enqueue.assign({ outcome: params.status });
       enqueue.emit({ type: 'done', status: params.status });
@@ -284,6 +292,7 @@ export const batchMachine = setup({
           attempt: context.attempt,
           workDir: context.workDir,
           endpoint: context.endpoint,
+          requireBodyModel: requireBodyModel(context),
         }),
         onDone: [
           {
@@ -452,6 +461,7 @@ export const batchMachine = setup({
           attempt: context.attempt + 1,
           workDir: context.workDir,
           endpoint: context.endpoint,
+          requireBodyModel: requireBodyModel(context),
           inputPath: context.inputPath!,
           outputPath: context.outputPaths.at(-1),
         }),
@@ -480,6 +490,11 @@ export const batchMachine = setup({
   output: ({ context }) => ({ status: context.outcome ?? 'failed' }),
 });
 
+/** A job created without a model or agent runs only bodies that name their own. */
+function requireBodyModel(context: BatchContext): boolean {
+  return !context.model && !context.agentId;
+}
+
 function retryable(error: unknown): boolean {
   return (
     typeof error === 'object' &&
@@ -499,7 +514,10 @@ function failWith(code: string) {
     target: 'failed',
     actions: {
       type: 'recordFailure',
-      params: ({ event }: { event: { error: unknown } }) => describeError(code, event.error),
+      params: ({ event }: { event: { error: unknown } }) => ({
+        ...describeError(code, event.error),
+        error: event.error,
+      }),
     },
   } as const;
 }

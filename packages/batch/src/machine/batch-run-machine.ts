@@ -9,7 +9,7 @@ import {
 } from 'xstate';
 import type { BatchEndpoint } from '../jsonl/batch-request.js';
 import { batchMachine } from './batch-machine.js';
-import type { BatchFinalStatus, BatchMachineInput } from './types.js';
+import type { BatchEmitted, BatchFinalStatus, BatchMachineInput } from './types.js';
 
 /** One job's share of a batch: its key, its input file and its outcome once known. */
 export interface ShardInfo {
@@ -24,6 +24,8 @@ export interface PrepareShardsArgs {
   key: string;
   workDir: string;
   endpoint: BatchEndpoint;
+  /** Every body must name its model: the jobs are created with neither model nor agent. */
+  requireBodyModel: boolean;
   maxRequestsPerJob: number;
   maxBytesPerJob: number;
 }
@@ -65,6 +67,7 @@ export const batchRunMachine = setup({
     events: {} as { type: 'batch.cancel' } | DoneActorEvent<{ status: BatchFinalStatus }>,
     input: {} as BatchRunInput,
     output: {} as { status: BatchFinalStatus },
+    emitted: {} as Extract<BatchEmitted, { type: 'failure' }>,
   },
   actors: {
     prepareShards: fromPromise<ShardInfo[], PrepareShardsArgs>(() => {
@@ -100,20 +103,21 @@ export const batchRunMachine = setup({
           key: context.key,
           workDir: context.job.workDir,
           endpoint: context.job.endpoint,
+          requireBodyModel: !context.job.model && !context.job.agentId,
           maxRequestsPerJob: context.maxRequestsPerJob,
           maxBytesPerJob: context.maxBytesPerJob,
         }),
         onDone: { target: 'running', actions: assign({ shards: ({ event }) => event.output }) },
         onError: {
           target: 'failed',
-          actions: assign({
-            failure: ({ event }) => {
-              const e = event.error as { code?: unknown; message?: unknown };
-              return {
-                code: typeof e.code === 'string' ? e.code : 'input_invalid',
-                message: typeof e.message === 'string' ? e.message : String(event.error),
-              };
-            },
+          actions: enqueueActions(({ enqueue, event }) => {
+            const e = event.error as { code?: unknown; message?: unknown } | undefined;
+            const failure = {
+              code: typeof e?.code === 'string' ? e.code : 'input_invalid',
+              message: typeof e?.message === 'string' ? e.message : String(event.error),
+            };
+            enqueue.assign({ failure });
+            enqueue.emit({ type: 'failure', ...failure, error: event.error });
           }),
         },
       },

@@ -99,4 +99,6 @@ export type BatchEmitted =
   | { type: 'status'; status: string; previous: string | undefined; jobId: string | undefined }
   | { type: 'progress'; jobId: string | undefined; counters: BatchCounters }
   | { type: 'stuck'; jobId: string; status: string; sinceMs: number }
-  | { type: 'done'; status: BatchFinalStatus };
+  | { type: 'done'; status: BatchFinalStatus }
+  /** A step failed: its code and message (as persisted) and the error itself (not persisted). */
+  | { type: 'failure'; code: string; message: string; error?: unknown };

@@ -71,7 +71,10 @@ export function batchActors(deps: BatchActorDeps) {
           `The input file of batch "${input.key}" (${path}) does not exist and no requests were given to write it`,
         );
       }
-      const written = await writeBatchFile(deps.requests, path, { endpoint: input.endpoint });
+      const written = await writeBatchFile(deps.requests, path, {
+        endpoint: input.endpoint,
+        requireBodyModel: input.requireBodyModel,
+      });
       return { path, lines: written.lines, bytes: written.bytes };
     }),
 
@@ -228,7 +231,10 @@ export function batchActors(deps: BatchActorDeps) {
       }
       const failed = await collectFailed(input.inputPath, succeeded);
       if (failed.length === 0) return { path, lines: 0, bytes: 0 };
-      const written = await writeBatchFile(failed, path, { endpoint: input.endpoint });
+      const written = await writeBatchFile(failed, path, {
+        endpoint: input.endpoint,
+        requireBodyModel: input.requireBodyModel,
+      });
       return { path, lines: written.lines, bytes: written.bytes };
     }),
   };

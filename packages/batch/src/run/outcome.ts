@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { BatchError } from '../errors.js';
 import {
   readBatchResults,
   type BatchResult,
@@ -39,6 +40,14 @@ export interface BatchOutcome {
   malformed: Array<MalformedLine & { file: string }>;
   /** Job-level errors and the reason the batch failed, if it did. */
   errors: Array<{ message: string; count?: number }>;
+  /**
+   * Why the batch failed, typed; set exactly when `status` is `failed`. A `BatchInputError` (code
+   * `batch_input_invalid`, with every problem) for bad requests, `store_write_failed` when the
+   * store could not record a step (its `cause` is the store's error), `batch_key_mismatch` and
+   * `batch_not_found` for state that is not this batch's or is missing, and `batch_failed` for the
+   * rest (an API error, as its `cause`, or a job that ended `FAILED`).
+   */
+  error: BatchError | undefined;
   /** Streams the merged results from the files, whatever their size. */
   readResults(): AsyncIterable<BatchResult>;
 }
@@ -87,6 +96,7 @@ export async function buildOutcome(args: {
   total: number;
   shards: ShardFiles[];
   failure: { code: string; message: string } | undefined;
+  error: BatchError | undefined;
   resultsInMemoryLimit: number;
 }): Promise<BatchOutcome> {
   const { shards } = args;
@@ -121,6 +131,7 @@ export async function buildOutcome(args: {
     failures,
     malformed,
     errors,
+    error: args.error,
     readResults: () => mergedResults(shards),
   };
 }

@@ -46,7 +46,10 @@ export function prepareShardsActor(
       shards.push(current);
     };
     try {
-      for await (const line of toBatchLines(requests, { endpoint: input.endpoint })) {
+      for await (const line of toBatchLines(requests, {
+        endpoint: input.endpoint,
+        requireBodyModel: input.requireBodyModel,
+      })) {
         const size = Buffer.byteLength(line) + 1;
         if (
           !current ||

@@ -30,6 +30,7 @@ import type {
   PollOptions,
 } from '../machine/types.js';
 import { batchActors } from './batch-actors.js';
+import { failureError } from './failure-error.js';
 import { buildOutcome, type BatchOutcome } from './outcome.js';
 import { prepareShardsActor } from './prepare-shards.js';
 
@@ -191,6 +192,14 @@ function start(
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
 
+  // The errors steps threw, by failure: the persisted failure keeps only their code and message.
+  const thrown = new Map<string, unknown>();
+  const remember = (e: Extract<BatchEmitted, { type: 'failure' }>) => {
+    const id = failureId(e);
+    if (!thrown.has(id)) thrown.set(id, e.error);
+  };
+  actor.on('failure', remember);
+
   const started = Date.now();
   const progress = new BehaviorSubject<BatchProgress>(progressOf(key, actor, started));
   const writer = persistence(store, key, actor);
@@ -201,6 +210,7 @@ function start(
       if (watched.has(child)) continue;
       watched.add(child);
       child.subscribe({ next: onChange, error: () => undefined });
+      child.on('failure', remember);
       if (options.bus) publish(child, options.bus);
     }
     progress.next(progressOf(key, actor, started));
@@ -212,7 +222,7 @@ function start(
       complete: () => {
         void (async () => {
           await writer.flush();
-          const outcome = await outcomeOf(actor, options.resultsInMemoryLimit ?? 100_000);
+          const outcome = await outcomeOf(actor, options.resultsInMemoryLimit ?? 100_000, thrown);
           options.bus?.emit('batch:done', {
             key,
             status: outcome.status,
@@ -296,9 +306,14 @@ function progressOf(key: string, actor: BatchRunActor, started: number): BatchPr
   };
 }
 
+/** A failure's identity, to find the error that caused it. */
+const failureId = (failure: { code: string; message: string }) =>
+  `${failure.code}\n${failure.message}`;
+
 async function outcomeOf(
   actor: BatchRunActor,
   resultsInMemoryLimit: number,
+  thrown: ReadonlyMap<string, unknown>,
 ): Promise<BatchOutcome> {
   const snap = actor.getSnapshot();
   const context: BatchRunContext = snap.context;
@@ -315,6 +330,10 @@ async function outcomeOf(
     total: context.shards.reduce((n, s) => n + s.lines, 0),
     shards: jobs.map((j) => ({ key: j.key, outputPaths: j.outputPaths, errorPaths: j.errorPaths })),
     failure,
+    error:
+      status === 'failed'
+        ? failureError(failure, failure ? thrown.get(failureId(failure)) : undefined)
+        : undefined,
     resultsInMemoryLimit,
   });
 }

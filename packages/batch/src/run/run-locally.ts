@@ -5,7 +5,7 @@ import {
   type RateLimiter,
 } from '@mistral-flows/core';
 import type { Mistral } from '@mistralai/mistralai';
-import { BatchInputError } from '../errors.js';
+import { BatchError, BatchInputError } from '../errors.js';
 import {
   customIdOf,
   requestProblem,
@@ -31,8 +31,9 @@ export interface RunLocallyOptions {
 /**
  * Runs the same requests as `runBatch` with regular calls (`chat.complete`, `agents.complete`,
  * `embeddings.create`) at bounded concurrency, and resolves with the same `BatchOutcome` shape:
- * results by custom_id with the API's response body in its wire format, failures kept. For
- * self-hosted endpoints without a Batch API and for small batches that cannot wait.
+ * results by custom_id with the API's response body in its wire format, failures kept. Bad input
+ * resolves a `failed` outcome whose `error` is the `BatchInputError`, before any call, as in
+ * `runBatch`. For self-hosted endpoints without a Batch API and for small batches that cannot wait.
  */
 export async function runLocally(
   requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
@@ -44,11 +45,12 @@ export async function runLocally(
     throw new InvalidArgumentError('agentId', 'the agents endpoint needs an agentId');
   const list: BatchRequestInput[] = [];
   for await (const r of requests) list.push(r);
+  const requireBodyModel = !options.model && !options.agentId;
   const problems = [];
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const [index, request] of list.entries()) {
-    const problem = requestProblem(request, endpoint);
+    const problem = requestProblem(request, endpoint, requireBodyModel);
     if (problem) problems.push({ index, ...problem });
     else if (seen.has(customIdOf(request))) {
       duplicates.add(customIdOf(request));
@@ -64,7 +66,19 @@ export async function runLocally(
       index: 0,
       message: 'the request list is empty: a batch needs at least one request',
     });
-  if (problems.length > 0) throw new BatchInputError(problems, [...duplicates]);
+  if (problems.length > 0) {
+    // Reported as runBatch reports it: a failed outcome with the typed error, and nothing called.
+    return buildOutcome({
+      key: options.key ?? 'local',
+      status: 'failed',
+      jobs: [],
+      total: 0,
+      shards: [],
+      failure: undefined,
+      error: new BatchInputError(problems, [...duplicates]),
+      resultsInMemoryLimit: Number.MAX_SAFE_INTEGER,
+    });
+  }
 
   const settled = await mapConcurrent(
     list,
@@ -95,13 +109,18 @@ export async function runLocally(
       line: i + 1,
     };
   });
+  const status = results.some((r) => r.ok) || results.length === 0 ? 'succeeded' : 'failed';
   const outcome = await buildOutcome({
     key: options.key ?? 'local',
-    status: results.some((r) => r.ok) || results.length === 0 ? 'succeeded' : 'failed',
+    status,
     jobs: [],
     total: list.length,
     shards: [],
     failure: undefined,
+    error:
+      status === 'failed'
+        ? new BatchError('batch_failed', `All ${results.length} requests failed`)
+        : undefined,
     resultsInMemoryLimit: Number.MAX_SAFE_INTEGER,
   });
   outcome.results = new Map(results.map((r) => [r.customId, r]));
