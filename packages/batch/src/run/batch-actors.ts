@@ -32,7 +32,7 @@ import {
   type UploadArgs,
 } from '../machine/batch-machine.js';
 import type { BatchEvent, BatchJobInfo, PollOptions } from '../machine/types.js';
-import { inputPath, outputPath, errorPath, safeName } from './paths.js';
+import { errorPath, inputPath, outputPath, uploadName } from './paths.js';
 
 export interface BatchActorDeps {
   client: Mistral;
@@ -80,7 +80,7 @@ export function batchActors(deps: BatchActorDeps) {
 
     uploadInput: fromPromise<{ fileId: string }, UploadArgs>(({ input, signal }) =>
       safely(signal, async () => {
-        const fileName = `${safeName(input.key)}.a${input.attempt}.jsonl`;
+        const fileName = uploadName(input.key, input.attempt);
         // An upload whose answer was lost is found again by its name and size.
         const existing = await client.files.list(
           { purpose: 'batch', search: fileName, pageSize: 100 },

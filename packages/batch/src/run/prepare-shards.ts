@@ -6,7 +6,7 @@ import { BatchError } from '../errors.js';
 import type { BatchRequestInput } from '../jsonl/batch-request.js';
 import { toBatchLines } from '../jsonl/write-batch-file.js';
 import { shardKey, type PrepareShardsArgs, type ShardInfo } from '../machine/batch-run-machine.js';
-import { inputPath, safeName } from './paths.js';
+import { fileStem, inputPath, manifestPath } from './paths.js';
 import { join } from 'node:path';
 
 /**
@@ -19,8 +19,8 @@ export function prepareShardsActor(
 ) {
   return fromPromise<ShardInfo[], PrepareShardsArgs>(async ({ input }) => {
     await mkdir(input.workDir, { recursive: true });
-    const manifest = join(input.workDir, `${safeName(input.key)}.shards.json`);
-    if (existsSync(manifest)) return JSON.parse(await readFile(manifest, 'utf8')) as ShardInfo[];
+    const manifest = manifestPath(input.workDir, input.key);
+    if (existsSync(manifest)) return readManifest(manifest, input.key);
     if (!requests) {
       throw new BatchError(
         'batch_not_found',
@@ -40,7 +40,7 @@ export function prepareShardsActor(
     const open = () => {
       const tmp = join(
         input.workDir,
-        `${safeName(input.key)}.shard${shards.length}.${process.pid}.tmp`,
+        `${fileStem(input.key)}.shard${shards.length}.${process.pid}.tmp`,
       );
       current = { tmp, lines: 0, bytes: 0, out: createWriteStream(tmp) };
       shards.push(current);
@@ -82,8 +82,36 @@ export function prepareShardsActor(
       await rename(shard.tmp, inputPath(input.workDir, key, 1));
       infos.push({ key, index, lines: shard.lines, bytes: shard.bytes });
     }
-    await writeFile(`${manifest}.tmp`, JSON.stringify(infos));
+    const record: Manifest = { format: 2, key: input.key, shards: infos };
+    await writeFile(`${manifest}.tmp`, JSON.stringify(record));
     await rename(`${manifest}.tmp`, manifest);
     return infos;
   });
+}
+
+/** The manifest file: the batch key it belongs to and its shards. */
+interface Manifest {
+  format: 2;
+  key: string;
+  shards: ShardInfo[];
+}
+
+/** The shards a manifest records, when it records this batch's key; else a typed error. */
+async function readManifest(path: string, key: string): Promise<ShardInfo[]> {
+  const text = await readFile(path, 'utf8');
+  let parsed: Partial<Manifest> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<Manifest>;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.key !== key || !Array.isArray(parsed.shards)) {
+    const owner =
+      typeof parsed?.key === 'string' ? `batch "${parsed.key}"` : 'no batch key this version reads';
+    throw new BatchError(
+      'batch_key_mismatch',
+      `The manifest ${path} records ${owner}, not "${key}": refusing to run another batch's shards`,
+    );
+  }
+  return parsed.shards;
 }

@@ -136,15 +136,23 @@ function getDefaultStore(): SqliteStore {
 export function runBatch(options: RunBatchOptions): BatchRun {
   validate(options);
   const key = options.key ?? crypto.randomUUID();
+  checkKey(key);
   return start(options, key, undefined);
 }
 
 /** Continues a batch stored under `key`, where it stopped, with exactly one job per key. */
 export async function resumeBatch(key: string, options: ResumeBatchOptions): Promise<BatchRun> {
-  if (typeof key !== 'string' || key === '')
-    throw new InvalidArgumentError('key', 'a batch key must be a non-empty string');
+  checkKey(key);
   const entry = await options.store.get<PersistedBatch>(batchKey(key));
   if (!entry) throw new BatchError('batch_not_found', `No stored batch "${key}"`);
+  const recorded = [entry.value.key, snapshotKey(entry.value.snapshot)];
+  const other = recorded.find((k) => k !== key);
+  if (other !== undefined) {
+    throw new BatchError(
+      'batch_key_mismatch',
+      `The state stored as "${batchKey(key)}" records batch ${JSON.stringify(other)}, not "${key}": refusing to resume another batch`,
+    );
+  }
   return start(options, key, entry.value.snapshot);
 }
 
@@ -349,6 +357,25 @@ function publish(child: BatchActor, bus: EventSink<BatchEvents>): void {
   child.on('stuck', (e: Extract<BatchEmitted, { type: 'stuck' }>) =>
     bus.emit('batch:stuck', { key, jobId: e.jobId, status: e.status, sinceMs: e.sinceMs }),
   );
+}
+
+/** A key that ends like this names a shard of a split batch (`shardKey`). */
+const SHARD_SUFFIX = /~\d+of\d+$/;
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '')
+    throw new InvalidArgumentError('key', 'a batch key must be a non-empty string');
+  if (SHARD_SUFFIX.test(key)) {
+    throw new InvalidArgumentError(
+      'key',
+      `a batch key must not end like "~1of2", which names a shard of a split batch: got "${key}"`,
+    );
+  }
+}
+
+/** The key in a persisted snapshot's context. */
+function snapshotKey(snapshot: unknown): unknown {
+  return (snapshot as { context?: { key?: unknown } } | null)?.context?.key;
 }
 
 function validate(options: RunBatchOptions): void {
