@@ -38,6 +38,12 @@ export interface EmulatorOptions {
   batchClockScale?: number;
   /** Jobs that run at the same time; the others wait `QUEUED` (default 4). */
   batchConcurrency?: number;
+  /**
+   * `GET /v1/batch/jobs` ignores metadata filters and lists every job that matches the other
+   * filters, as an API that does not filter by metadata would; for testing clients that must
+   * match metadata themselves (default false).
+   */
+  ignoreListMetadataFilter?: boolean;
 }
 
 /** Options with their defaults applied. */
@@ -57,6 +63,7 @@ export interface ResolvedOptions {
   batchConcurrency: number;
   batchLineFaultRate: number;
   batchJobFault?: BatchFaultKind;
+  ignoreListMetadataFilter: boolean;
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -77,5 +84,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     batchConcurrency: Math.max(1, options.batchConcurrency ?? 4),
     batchLineFaultRate: options.faults?.batchLineRate ?? 0,
     batchJobFault: options.faults?.batchJob,
+    ignoreListMetadataFilter: options.ignoreListMetadataFilter === true,
   };
 }

@@ -2,6 +2,7 @@ import type { ApiEndpoint, BatchJob } from '@mistralai/mistralai/models/componen
 import { SDKError } from '@mistralai/mistralai/models/errors';
 import { waitFor } from '@mistral-flows/testing';
 import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli/parse-args.js';
 import { chatLine, chatLines, streamText, uploadJsonl } from './support/batch-input.js';
 import { openApiValidator } from './support/openapi-validator.js';
 import { startTestEmulator } from './support/test-emulator.js';
@@ -238,6 +239,45 @@ describe('/v1/batch/jobs', () => {
     await client.batch.jobs.cancel({ jobId: stalled.id });
     expect((await finished(client, stalled.id)).status).toBe('CANCELLED');
     await checkResponses();
+  });
+
+  it('lists jobs without the metadata filter with ignoreListMetadataFilter, the other filters still applied', async () => {
+    const { client, checkResponses } = await startTestEmulator({ ignoreListMetadataFilter: true });
+    const fileId = await uploadJsonl(client, chatLines(2));
+    const make = (team: string) =>
+      client.batch.jobs.create({
+        inputFiles: [fileId],
+        endpoint: '/v1/chat/completions',
+        model,
+        metadata: { team },
+      });
+    const a = await make('a');
+    const b = await make('b');
+    const c = await make('c');
+    const listed = await client.batch.jobs.list({ metadata: { team: 'a' }, orderBy: 'created' });
+    expect(listed.total).toBe(3);
+    expect(listed.data!.map((j) => j.id)).toEqual([a.id, b.id, c.id]);
+    const page = await client.batch.jobs.list({
+      metadata: { team: 'b' },
+      orderBy: 'created',
+      page: 1,
+      pageSize: 2,
+    });
+    expect(page.data!.map((j) => j.id)).toEqual([c.id]);
+    expect(
+      (
+        await client.batch.jobs.list({
+          metadata: { team: 'a' },
+          createdAfter: new Date(Date.now() + 60_000),
+        })
+      ).total,
+    ).toBe(0);
+    await checkResponses();
+    expect(parseArgs(['--ignore-list-metadata-filter', '--port', '1'])).toEqual({
+      help: false,
+      options: { ignoreListMetadataFilter: true, port: 1 },
+    });
+    expect(() => parseArgs(['--ignore-list-metadata-filter=yes'])).toThrow(/takes no value/);
   });
 
   it('ends FAILED or TIMEOUT_EXCEEDED on the fail and timeout faults, and on timeout_hours on a fast clock', async () => {

@@ -19,9 +19,11 @@ export const usage = `Usage: mistral-flows-emulator [options]
   --batch-clock-scale <k>   batch clock runs k times faster, for timeout_hours (default 1)
   --batch-concurrency <n>   jobs running at once (default 4)
   --batch-fault-rate <p>    share of batch lines that fail (default 0)
+  --ignore-list-metadata-filter
+                            list batch jobs without filtering by metadata
   --help                    show this help`;
 
-type Kind = 'int' | 'number' | 'string' | 'rate';
+type Kind = 'int' | 'number' | 'string' | 'rate' | 'switch';
 
 const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) => void }> = {
   port: { kind: 'int', set: (o, v: number) => (o.port = v) },
@@ -43,6 +45,10 @@ const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) =>
     kind: 'rate',
     set: (o, v: number) => (o.faults = { rate: 0, ...o.faults, batchLineRate: v }),
   },
+  'ignore-list-metadata-filter': {
+    kind: 'switch',
+    set: (o, v: boolean) => (o.ignoreListMetadataFilter = v),
+  },
 };
 
 /** The result of reading the command line. */
@@ -61,6 +67,11 @@ export function parseArgs(argv: string[]): CliCommand {
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const flag = flags[name];
     if (!flag) throw new EmulatorConfigError(`unknown flag --${name}\n\n${usage}`);
+    if (flag.kind === 'switch') {
+      if (eq >= 0) throw new EmulatorConfigError(`--${name} takes no value`);
+      flag.set(options, true as never);
+      continue;
+    }
     const raw = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (raw === undefined) throw new EmulatorConfigError(`--${name} needs a value`);
     flag.set(options, convert(name, flag.kind, raw) as never);

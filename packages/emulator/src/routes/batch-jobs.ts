@@ -127,7 +127,8 @@ const listParams = new Set([
 /**
  * `GET /v1/batch/jobs`: filters `status` (repeated), `model`, `agent_id`, `created_after`,
  * metadata (the SDK sends each metadata key as its own query parameter; a JSON `metadata`
- * parameter works too), `order_by` (`created` or `-created`), pagination.
+ * parameter works too; not applied with `ignoreListMetadataFilter`), `order_by` (`created` or
+ * `-created`), pagination.
  */
 export const listBatchJobs: RouteSpec = {
   body: 'none',
@@ -179,6 +180,7 @@ export const listBatchJobs: RouteSpec = {
         },
       ]);
     }
+    const byMetadata = !ctx.runtime.options.ignoreListMetadataFilter;
     const all = ctx.runtime.jobs
       .list()
       .filter(
@@ -187,7 +189,8 @@ export const listBatchJobs: RouteSpec = {
           (!model || job.model === model) &&
           (!agentId || job.agent_id === agentId) &&
           (createdAfter === undefined || job.createdMs >= createdAfter) &&
-          Object.entries(metadata).every(([key, value]) => job.metadata?.[key] === value),
+          (!byMetadata ||
+            Object.entries(metadata).every(([key, value]) => job.metadata?.[key] === value)),
       )
       .sort((a, b) =>
         order === 'created' ? a.createdMs - b.createdMs : b.createdMs - a.createdMs,
