@@ -41,9 +41,14 @@ export interface UploadArgs {
   bytes: number;
 }
 
-export interface CreateArgs {
+export interface FindJobArgs {
   key: string;
   attempt: number;
+  /** When the batch started (ms): its jobs were created after this. */
+  since: number;
+}
+
+export interface CreateArgs extends FindJobArgs {
   endpoint: BatchEndpoint;
   model: string | undefined;
   agentId: string | undefined;
@@ -130,9 +135,7 @@ export const batchMachine = setup({
   actors: {
     prepareInput: fromPromise<PreparedInput, PrepareInputArgs>(notProvided('prepareInput')),
     uploadInput: fromPromise<{ fileId: string }, UploadArgs>(notProvided('uploadInput')),
-    findJob: fromPromise<BatchJobInfo | null, { key: string; attempt: number }>(
-      notProvided('findJob'),
-    ),
+    findJob: fromPromise<BatchJobInfo | null, FindJobArgs>(notProvided('findJob')),
     createJob: fromPromise<BatchJobInfo, CreateArgs>(notProvided('createJob')),
     pollJob: fromCallback<
       EventObject,
@@ -280,6 +283,7 @@ export const batchMachine = setup({
     failure: undefined,
     outcome: undefined,
     createdAt: Date.now(),
+    lookupSince: input.lookupSince ?? Date.now(),
   }),
   initial: 'preparing',
   states: {
@@ -333,7 +337,11 @@ export const batchMachine = setup({
       invoke: {
         id: 'findJob',
         src: 'findJob',
-        input: ({ context }) => ({ key: context.key, attempt: context.attempt }),
+        input: ({ context }) => ({
+          key: context.key,
+          attempt: context.attempt,
+          since: context.lookupSince,
+        }),
         onDone: [
           {
             guard: ({ event }) => event.output !== null,
@@ -355,6 +363,7 @@ export const batchMachine = setup({
         input: ({ context }) => ({
           key: context.key,
           attempt: context.attempt,
+          since: context.lookupSince,
           endpoint: context.endpoint,
           model: context.model,
           agentId: context.agentId,

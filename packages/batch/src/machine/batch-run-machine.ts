@@ -30,6 +30,13 @@ export interface PrepareShardsArgs {
   maxBytesPerJob: number;
 }
 
+/** What `prepareShards` gives: the shards, and when the batch first started. */
+export interface PreparedShards {
+  shards: ShardInfo[];
+  /** Recorded once, the first time the batch was prepared (ms since the epoch). */
+  startedAt: number;
+}
+
 export interface BatchRunInput {
   key: string;
   /** Everything each job's machine gets, but its key. */
@@ -44,6 +51,8 @@ export interface BatchRunContext {
   maxRequestsPerJob: number;
   maxBytesPerJob: number;
   shards: ShardInfo[];
+  /** When the batch first started, as recorded by `prepareShards`. */
+  startedAt: number | undefined;
   cancelRequested: boolean;
   failure: { code: string; message: string } | undefined;
   /** Set on entering a final state. */
@@ -70,7 +79,7 @@ export const batchRunMachine = setup({
     emitted: {} as Extract<BatchEmitted, { type: 'failure' }>,
   },
   actors: {
-    prepareShards: fromPromise<ShardInfo[], PrepareShardsArgs>(() => {
+    prepareShards: fromPromise<PreparedShards, PrepareShardsArgs>(() => {
       throw new Error(
         'The batch run machine\'s "prepareShards" actor is not provided: use runBatch()',
       );
@@ -89,6 +98,7 @@ export const batchRunMachine = setup({
     maxRequestsPerJob: input.maxRequestsPerJob ?? 10_000,
     maxBytesPerJob: input.maxBytesPerJob ?? 100 * 1024 * 1024,
     shards: [],
+    startedAt: undefined,
     cancelRequested: false,
     failure: undefined,
     outcome: undefined,
@@ -107,7 +117,13 @@ export const batchRunMachine = setup({
           maxRequestsPerJob: context.maxRequestsPerJob,
           maxBytesPerJob: context.maxBytesPerJob,
         }),
-        onDone: { target: 'running', actions: assign({ shards: ({ event }) => event.output }) },
+        onDone: {
+          target: 'running',
+          actions: assign({
+            shards: ({ event }) => event.output.shards,
+            startedAt: ({ event }) => event.output.startedAt,
+          }),
+        },
         onError: {
           target: 'failed',
           actions: enqueueActions(({ enqueue, event }) => {
@@ -129,7 +145,11 @@ export const batchRunMachine = setup({
           if (shard.status === undefined) {
             enqueue.spawnChild('batchJob', {
               id: shard.key,
-              input: { ...context.job, key: shard.key },
+              input: {
+                ...context.job,
+                key: shard.key,
+                ...(context.startedAt !== undefined ? { lookupSince: context.startedAt } : {}),
+              },
             });
           }
         }

@@ -49,6 +49,11 @@ export interface BatchMachineInput {
   /** Inputs up to this many requests and bytes go inline in the create call (defaults 100 and 1 MB). */
   inlineMaxRequests?: number;
   inlineMaxBytes?: number;
+  /**
+   * When the batch started (ms since the epoch; default: when the machine is created). Every job
+   * of it was created later, so a lookup lists only jobs created since.
+   */
+  lookupSince?: number;
 }
 
 export interface BatchContext {
@@ -87,6 +92,7 @@ export interface BatchContext {
   /** Set on entering a final state. */
   outcome: BatchFinalStatus | undefined;
   createdAt: number;
+  lookupSince: number;
 }
 
 export type BatchEvent =

@@ -12,26 +12,29 @@ import {
   sleep,
   toApiError,
   type RetryPolicy,
+  type Store,
 } from '@mistral-flows/core';
 import type { Mistral } from '@mistralai/mistralai';
-import type { ApiEndpoint, BatchJob } from '@mistralai/mistralai/models/components';
+import type { ApiEndpoint } from '@mistralai/mistralai/models/components';
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { BatchError } from '../errors.js';
 import type { BatchRequestInput } from '../jsonl/batch-request.js';
 import { readBatchResults } from '../jsonl/read-batch-results.js';
 import { writeBatchFile } from '../jsonl/write-batch-file.js';
 import {
-  ATTEMPT_METADATA,
-  KEY_METADATA,
   type CreateArgs,
   type DownloadArgs,
   type DownloadedResults,
+  type FindJobArgs,
   type PreparedInput,
   type PrepareInputArgs,
   type RetryArgs,
   type UploadArgs,
 } from '../machine/batch-machine.js';
 import type { BatchEvent, BatchJobInfo, PollOptions } from '../machine/types.js';
+import { recordJob } from './batch-records.js';
+import { findJob } from './find-job.js';
+import { toJobInfo } from './job-info.js';
 import { errorPath, inputPath, outputPath, uploadName } from './paths.js';
 
 export interface BatchActorDeps {
@@ -42,6 +45,11 @@ export interface BatchActorDeps {
   headers?: Record<string, string>;
   /** Retries of idempotent calls (lookups, polls, downloads); default 5 attempts. */
   retry?: RetryPolicy;
+  /**
+   * Where the id of each job is recorded the moment it is created, and looked up first on resume
+   * (`runBatch` passes its store). Without it, jobs are found by listing them.
+   */
+  store?: Store;
 }
 
 /** The machine's side effects, on the official SDK. */
@@ -54,9 +62,17 @@ export function batchActors(deps: BatchActorDeps) {
     ...(deps.headers ? { headers: deps.headers } : {}),
   });
   const policy: RetryPolicy = { maxAttempts: 5, initialDelayMs: 250, ...deps.retry };
+  // The package's own errors (a store that failed, a foreign key) are final and keep their type.
+  const retried: RetryPolicy = {
+    ...policy,
+    shouldRetry: (c, error) =>
+      !BatchError.isInstance(error) &&
+      (policy.shouldRetry ? policy.shouldRetry(c, error) : c.retryable),
+  };
+  const typed = (error: unknown) => (BatchError.isInstance(error) ? error : toApiError(error));
   const safely = <T>(signal: AbortSignal, fn: () => Promise<T>) =>
-    retry(() => fn(), policy, { signal }).catch((error: unknown) => {
-      throw toApiError(error);
+    retry(() => fn(), retried, { signal }).catch((error: unknown) => {
+      throw typed(error);
     });
 
   return {
@@ -98,15 +114,14 @@ export function batchActors(deps: BatchActorDeps) {
       }),
     ),
 
-    findJob: fromPromise<BatchJobInfo | null, { key: string; attempt: number }>(
-      ({ input, signal }) =>
-        safely(signal, () => findJob(client, input.key, input.attempt, options(signal))),
+    findJob: fromPromise<BatchJobInfo | null, FindJobArgs>(({ input, signal }) =>
+      safely(signal, () => findJob(client, input, () => options(signal), deps.store)),
     ),
 
     createJob: fromPromise<BatchJobInfo, CreateArgs>(async ({ input, signal }) => {
       try {
         // Idempotent on restore: a job of this key and attempt is adopted, not created again.
-        const existing = await findJob(client, input.key, input.attempt, options(signal));
+        const existing = await findJob(client, input, () => options(signal), deps.store);
         if (existing) return existing;
         const requests = input.inlinePath ? await readInline(input.inlinePath) : undefined;
         const job = await client.batch.jobs.create(
@@ -121,9 +136,11 @@ export function batchActors(deps: BatchActorDeps) {
           },
           options(signal),
         );
+        // Before anything else: a crash from here on finds the job by this record.
+        if (deps.store) await recordJob(deps.store, input.key, input.attempt, job.id);
         return toJobInfo(job, input.attempt);
       } catch (error) {
-        throw toApiError(error);
+        throw typed(error);
       }
     }),
 
@@ -237,50 +254,6 @@ export function batchActors(deps: BatchActorDeps) {
       });
       return { path, lines: written.lines, bytes: written.bytes };
     }),
-  };
-}
-
-export async function findJob(
-  client: Mistral,
-  key: string,
-  attempt: number,
-  requestOptions: { signal: AbortSignal; headers?: Record<string, string> },
-): Promise<BatchJobInfo | null> {
-  const listed = await client.batch.jobs.list(
-    {
-      metadata: { [KEY_METADATA]: key, [ATTEMPT_METADATA]: String(attempt) },
-      pageSize: 100,
-      orderBy: 'created',
-    },
-    requestOptions,
-  );
-  const match = (listed.data ?? [])
-    .filter(
-      (job) =>
-        job.metadata?.[KEY_METADATA] === key &&
-        job.metadata?.[ATTEMPT_METADATA] === String(attempt),
-    )
-    .sort((a, b) => a.createdAt - b.createdAt)[0];
-  return match ? toJobInfo(match, attempt) : null;
-}
-
-export function toJobInfo(job: BatchJob, attempt: number): BatchJobInfo {
-  return {
-    id: job.id,
-    attempt,
-    status: job.status,
-    counters: {
-      total: job.totalRequests,
-      completed: job.completedRequests,
-      succeeded: job.succeededRequests,
-      failed: job.failedRequests,
-    },
-    outputFile: job.outputFile ?? null,
-    errorFile: job.errorFile ?? null,
-    errors: job.errors.map((e) => ({
-      message: e.message,
-      ...(e.count !== undefined ? { count: e.count } : {}),
-    })),
   };
 }
 

@@ -1,23 +1,38 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
+import type { Store } from '@mistral-flows/core';
 import { fromPromise } from 'xstate';
 import { BatchError } from '../errors.js';
 import type { BatchRequestInput } from '../jsonl/batch-request.js';
 import { toBatchLines } from '../jsonl/write-batch-file.js';
-import { shardKey, type PrepareShardsArgs, type ShardInfo } from '../machine/batch-run-machine.js';
+import {
+  shardKey,
+  type PreparedShards,
+  type PrepareShardsArgs,
+  type ShardInfo,
+} from '../machine/batch-run-machine.js';
+import { runStartedAt } from './batch-records.js';
 import { fileStem, inputPath, manifestPath } from './paths.js';
 import { join } from 'node:path';
 
 /**
- * The `prepareShards` actor: validates the whole input (so duplicates across shards are found)
- * and streams it into one input file per shard. A manifest written last makes the result
- * reusable after a crash: a resumed batch with a manifest never needs the requests again.
+ * The `prepareShards` actor: records in `store` when the batch first started (before anything
+ * else, so that every job of it is created later), validates the whole input (so duplicates
+ * across shards are found) and streams it into one input file per shard. A manifest written last
+ * makes the result reusable after a crash: a resumed batch with a manifest never needs the
+ * requests again.
  */
 export function prepareShardsActor(
   requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput> | undefined,
+  store: Store,
 ) {
-  return fromPromise<ShardInfo[], PrepareShardsArgs>(async ({ input }) => {
+  return fromPromise<PreparedShards, PrepareShardsArgs>(async ({ input }) => {
+    const startedAt = await runStartedAt(store, input.key);
+    return { shards: await prepare(input), startedAt };
+  });
+
+  async function prepare(input: PrepareShardsArgs): Promise<ShardInfo[]> {
     await mkdir(input.workDir, { recursive: true });
     const manifest = manifestPath(input.workDir, input.key);
     if (existsSync(manifest)) return readManifest(manifest, input.key);
@@ -86,7 +101,7 @@ export function prepareShardsActor(
     await writeFile(`${manifest}.tmp`, JSON.stringify(record));
     await rename(`${manifest}.tmp`, manifest);
     return infos;
-  });
+  }
 }
 
 /** The manifest file: the batch key it belongs to and its shards. */

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  redactForStorage,
   SqliteStore,
   type BatchEvents,
   type EventSink,
@@ -22,6 +21,7 @@ import {
   batchRunMachine,
   type BatchRunActor,
   type BatchRunContext,
+  type BatchRunInput,
 } from '../machine/batch-run-machine.js';
 import type {
   BatchContext,
@@ -30,9 +30,11 @@ import type {
   PollOptions,
 } from '../machine/types.js';
 import { batchActors } from './batch-actors.js';
+import { batchKey } from './batch-records.js';
 import { failureError } from './failure-error.js';
 import { buildOutcome, type BatchOutcome } from './outcome.js';
 import { prepareShardsActor } from './prepare-shards.js';
+import { snapshotWriter, type PersistedBatch } from './snapshot-writer.js';
 
 export interface RunBatchOptions {
   client: Mistral;
@@ -102,14 +104,7 @@ export interface BatchRun {
   cancel(): void;
 }
 
-interface PersistedBatch {
-  format: 1;
-  key: string;
-  snapshot: unknown;
-  updatedAt: string;
-}
-
-export const batchKey = (key: string) => `batch:${key}`;
+export { batchKey };
 
 let defaultStore: SqliteStore | undefined;
 function getDefaultStore(): SqliteStore {
@@ -124,9 +119,13 @@ function getDefaultStore(): SqliteStore {
  * Runs requests through the Batch API (50% of the price of regular calls) as a durable actor:
  * the input is validated and streamed to JSONL, uploaded (or sent inline when small), one job is
  * created per shard, polled with backoff, and the output and error files downloaded and joined to
- * their custom_ids. The state is persisted after every step; `resumeBatch(key)` continues it in
- * any process, and never creates a second job for a key: before creating, it looks the job up by
- * the key in its metadata.
+ * their custom_ids. The state is persisted after every step, and the id of each job the moment it
+ * is created. Running it again with the same `key` (after a crash, or after a failure) goes
+ * through every step again and finds what was done before (input files, upload, job), so a key
+ * never gets a second job; `resumeBatch(key)` continues it from its stored state.
+ *
+ * `done` resolves with the outcome of every batch that ends, failed ones included (`status`
+ * `failed` and a typed `error`); it rejects only on a defect of this package.
  *
  * @example
  * const run = runBatch({ client, requests, model: 'mistral-small-latest', key: 'nightly-2026-11-26' });
@@ -137,66 +136,61 @@ export function runBatch(options: RunBatchOptions): BatchRun {
   validate(options);
   const key = options.key ?? crypto.randomUUID();
   checkKey(key);
-  return start(options, key, undefined);
+  return start(options, key, {});
 }
 
-/** Continues a batch stored under `key`, where it stopped, with exactly one job per key. */
+/**
+ * Continues the batch stored under `key` in `options.store`, from the step where it stopped,
+ * with exactly one job per key and round. `requests` are needed only when the input files were
+ * never written. Throws `batch_not_found` when nothing is stored under `key`, `batch_key_mismatch` when what is
+ * stored belongs to another key.
+ */
 export async function resumeBatch(key: string, options: ResumeBatchOptions): Promise<BatchRun> {
   checkKey(key);
   const entry = await options.store.get<PersistedBatch>(batchKey(key));
   if (!entry) throw new BatchError('batch_not_found', `No stored batch "${key}"`);
-  const recorded = [entry.value.key, snapshotKey(entry.value.snapshot)];
-  const other = recorded.find((k) => k !== key);
+  const stored = entry.value.snapshot as StoredRun | null;
+  const other = [entry.value.key, stored?.context?.key].find((k) => k !== key);
   if (other !== undefined) {
     throw new BatchError(
       'batch_key_mismatch',
       `The state stored as "${batchKey(key)}" records batch ${JSON.stringify(other)}, not "${key}": refusing to resume another batch`,
     );
   }
-  return start(options, key, entry.value.snapshot);
+  return start(options, key, { snapshot: stored });
+}
+
+/** The parts of a stored snapshot that `resumeBatch` reads. */
+interface StoredRun {
+  context?: Partial<BatchRunContext>;
+}
+
+/** How a run starts: from a stored snapshot, afresh with stored settings, or afresh. */
+interface StartFrom {
+  snapshot?: unknown;
+  settings?: Partial<BatchRunContext>;
 }
 
 function start(
   options: Omit<RunBatchOptions, 'requests' | 'key'> & { requests?: RunBatchOptions['requests'] },
   key: string,
-  snapshot: unknown,
+  from: StartFrom,
 ): BatchRun {
   const store = options.store ?? getDefaultStore();
-  const workDir = options.workDir ?? '.mistral-flows/batch';
   const deps = {
     client: options.client,
+    store,
     ...(options.requests ? { requests: options.requests } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   };
   const jobLogic = batchMachine.provide({ actors: batchActors(deps) });
   const logic = batchRunMachine.provide({
-    actors: { prepareShards: prepareShardsActor(options.requests), batchJob: jobLogic },
+    actors: { prepareShards: prepareShardsActor(options.requests, store), batchJob: jobLogic },
   });
   const actor = createActor(logic, {
-    input: {
-      key,
-      job: {
-        endpoint: options.endpoint ?? '/v1/chat/completions',
-        workDir,
-        ...(options.model ? { model: options.model } : {}),
-        ...(options.agentId ? { agentId: options.agentId } : {}),
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-        ...(options.timeoutHours !== undefined ? { timeoutHours: options.timeoutHours } : {}),
-        ...(options.poll ? { poll: options.poll } : {}),
-        ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
-        ...(options.retryFailed !== undefined ? { retryFailed: options.retryFailed } : {}),
-        ...(options.inlineMaxRequests !== undefined
-          ? { inlineMaxRequests: options.inlineMaxRequests }
-          : {}),
-        ...(options.inlineMaxBytes !== undefined ? { inlineMaxBytes: options.inlineMaxBytes } : {}),
-      },
-      ...(options.maxRequestsPerJob !== undefined
-        ? { maxRequestsPerJob: options.maxRequestsPerJob }
-        : {}),
-      ...(options.maxBytesPerJob !== undefined ? { maxBytesPerJob: options.maxBytesPerJob } : {}),
-    },
-    ...(snapshot ? { snapshot: snapshot as never } : {}),
+    input: runInput(options, key, from.settings),
+    ...(from.snapshot ? { snapshot: from.snapshot as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
 
@@ -210,19 +204,28 @@ function start(
 
   const started = Date.now();
   const progress = new BehaviorSubject<BatchProgress>(progressOf(key, actor, started));
-  const writer = persistence(store, key, actor);
+  // A snapshot the store keeps refusing stops the run where it is: going on would do work that a
+  // crash would lose track of. The store keeps its last snapshot, from which a resume continues.
+  const writer = snapshotWriter(
+    store,
+    key,
+    () => actor.getPersistedSnapshot(),
+    () => actor.stop(),
+  );
   const watched = new Set<AnyActorRef>();
   const onChange = () => {
-    writer();
+    writer.save();
     for (const child of children(actor)) {
       if (watched.has(child)) continue;
       watched.add(child);
+      // A child's error reaches the parent, and through it `done`.
       child.subscribe({ next: onChange, error: () => undefined });
       child.on('failure', remember);
       if (options.bus) publish(child, options.bus);
     }
     progress.next(progressOf(key, actor, started));
   };
+  // Errors are handled by `done` below.
   actor.subscribe({ next: onChange, error: () => undefined });
 
   const done = new Promise<BatchOutcome>((resolve, reject) => {
@@ -230,7 +233,11 @@ function start(
       complete: () => {
         void (async () => {
           await writer.flush();
-          const outcome = await outcomeOf(actor, options.resultsInMemoryLimit ?? 100_000, thrown);
+          const outcome = await outcomeOf(actor, {
+            resultsInMemoryLimit: options.resultsInMemoryLimit ?? 100_000,
+            thrown,
+            storeFailure: writer.failure,
+          });
           options.bus?.emit('batch:done', {
             key,
             status: outcome.status,
@@ -256,30 +263,40 @@ function start(
   return { key, actor, progress$: progress.asObservable(), done, cancel };
 }
 
-function persistence(store: Store, key: string, actor: BatchRunActor) {
-  let pending = false;
-  let writing: Promise<void> | undefined;
-  const drain = async () => {
-    while (pending) {
-      pending = false;
-      const record: PersistedBatch = {
-        format: 1,
-        key,
-        snapshot: actor.getPersistedSnapshot(),
-        updatedAt: new Date().toISOString(),
-      };
-      await store.set(batchKey(key), redactForStorage(record)).catch(() => undefined);
-    }
-    writing = undefined;
+/** The run machine's input: the options given, else the stored settings, else the defaults. */
+function runInput(
+  options: Omit<RunBatchOptions, 'requests' | 'key'>,
+  key: string,
+  stored: Partial<BatchRunContext> | undefined,
+): BatchRunInput {
+  const given: Partial<BatchRunInput['job']> = {
+    endpoint: options.endpoint,
+    workDir: options.workDir,
+    model: options.model,
+    agentId: options.agentId,
+    metadata: options.metadata,
+    timeoutHours: options.timeoutHours,
+    poll: options.poll,
+    stuckAfterMs: options.stuckAfterMs,
+    retryFailed: options.retryFailed,
+    inlineMaxRequests: options.inlineMaxRequests,
+    inlineMaxBytes: options.inlineMaxBytes,
   };
-  const save = () => {
-    pending = true;
-    writing ??= drain();
+  const job: Partial<BatchRunInput['job']> = { ...stored?.job };
+  for (const [name, value] of Object.entries(given))
+    if (value !== undefined) (job as Record<string, unknown>)[name] = value;
+  const maxRequestsPerJob = options.maxRequestsPerJob ?? stored?.maxRequestsPerJob;
+  const maxBytesPerJob = options.maxBytesPerJob ?? stored?.maxBytesPerJob;
+  return {
+    key,
+    job: {
+      ...job,
+      endpoint: job.endpoint ?? '/v1/chat/completions',
+      workDir: job.workDir ?? '.mistral-flows/batch',
+    },
+    ...(maxRequestsPerJob !== undefined ? { maxRequestsPerJob } : {}),
+    ...(maxBytesPerJob !== undefined ? { maxBytesPerJob } : {}),
   };
-  save.flush = async () => {
-    while (writing) await writing;
-  };
-  return save;
 }
 
 /** The job machines (one per shard), not the parent's other invoked actors. */
@@ -320,17 +337,24 @@ const failureId = (failure: { code: string; message: string }) =>
 
 async function outcomeOf(
   actor: BatchRunActor,
-  resultsInMemoryLimit: number,
-  thrown: ReadonlyMap<string, unknown>,
+  options: {
+    resultsInMemoryLimit: number;
+    thrown: ReadonlyMap<string, unknown>;
+    storeFailure: BatchError | undefined;
+  },
 ): Promise<BatchOutcome> {
   const snap = actor.getSnapshot();
   const context: BatchRunContext = snap.context;
   const jobs = children(actor).map((c) => c.getSnapshot().context);
-  const status: BatchFinalStatus =
-    (snap.output as { status?: BatchFinalStatus } | undefined)?.status ??
-    context.outcome ??
-    'failed';
-  const failure = context.failure ?? jobs.find((j) => j.failure)?.failure;
+  const { storeFailure } = options;
+  const status: BatchFinalStatus = storeFailure
+    ? 'failed'
+    : ((snap.output as { status?: BatchFinalStatus } | undefined)?.status ??
+      context.outcome ??
+      'failed');
+  const failure = storeFailure
+    ? { code: storeFailure.code, message: storeFailure.message }
+    : (context.failure ?? jobs.find((j) => j.failure)?.failure);
   return buildOutcome({
     key: context.key,
     status,
@@ -339,10 +363,11 @@ async function outcomeOf(
     shards: jobs.map((j) => ({ key: j.key, outputPaths: j.outputPaths, errorPaths: j.errorPaths })),
     failure,
     error:
-      status === 'failed'
-        ? failureError(failure, failure ? thrown.get(failureId(failure)) : undefined)
-        : undefined,
-    resultsInMemoryLimit,
+      storeFailure ??
+      (status === 'failed'
+        ? failureError(failure, failure ? options.thrown.get(failureId(failure)) : undefined)
+        : undefined),
+    resultsInMemoryLimit: options.resultsInMemoryLimit,
   });
 }
 
@@ -371,11 +396,6 @@ function checkKey(key: unknown): asserts key is string {
       `a batch key must not end like "~1of2", which names a shard of a split batch: got "${key}"`,
     );
   }
-}
-
-/** The key in a persisted snapshot's context. */
-function snapshotKey(snapshot: unknown): unknown {
-  return (snapshot as { context?: { key?: unknown } } | null)?.context?.key;
 }
 
 function validate(options: RunBatchOptions): void {
