@@ -86,7 +86,12 @@ const job = (s: Stored | undefined) => {
     | undefined;
 };
 
-function run(mode: 'start' | 'resume', key: string, flaky: string, maxPerJob: number) {
+function run(
+  mode: 'start' | 'resume' | 'resume-bare',
+  key: string,
+  flaky: string,
+  maxPerJob: number,
+) {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -218,3 +223,41 @@ describe('batch crash and resume', () => {
     },
   );
 });
+
+describe('batch recovery from a stored failure', () => {
+  it.each(['resume', 'start'] as const)(
+    'recovers with %s and the requests after a resume without them stored batch_not_found',
+    async (mode) => {
+      const key = `prepare-${mode}`;
+      const first = run('start', key, 'stall-prepare', COUNT);
+      // Its requests never end: it can only be in preparing when killed.
+      await waitFor(() => at((s) => s.value === 'preparing')(key), {
+        timeoutMs: 20_000,
+        what: 'the batch to be preparing',
+      });
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect((await stored(key))?.value).toBe('preparing');
+
+      const bare = run('resume-bare', key, '-', COUNT);
+      expect(await bare.exited).toBe(0);
+      expect(outcomeOf(bare.lines)).toMatchObject({ status: 'failed', error: 'batch_not_found' });
+      expect((await stored(key))?.value).toBe('failed');
+
+      const again = run(mode, key, '-', COUNT);
+      expect(await again.exited).toBe(0);
+      expect(outcomeOf(again.lines)).toMatchObject({
+        status: 'succeeded',
+        counts: { total: COUNT, succeeded: COUNT, failed: 0, missing: 0 },
+        results: COUNT,
+      });
+      expect(jobsOf(key)).toBe(1);
+      expect((await stored(key))?.value).toBe('done');
+    },
+  );
+});
+
+function outcomeOf(lines: string[]): unknown {
+  const line = lines.find((l) => l.startsWith('outcome '));
+  return line === undefined ? undefined : JSON.parse(line.slice('outcome '.length));
+}

@@ -115,6 +115,26 @@ describe('a store that refuses writes', () => {
     expect(jobsOf('k')).toBe(1);
     expect(emulator.stats().jobsCreated).toBe(1);
   });
+
+  it('records the job id the moment it is created, and fails the step when that record cannot be written', async () => {
+    await setup();
+    const memory = new MemoryStore();
+    const store = new RefusingStore(memory, (key) => key.startsWith('batch-job:'));
+    const options = { client, model, workDir, poll, inlineMaxRequests: 0 };
+    const outcome = await runBatch({ ...options, store, key: 'rec', requests: requests(5) }).done;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'store_write_failed' });
+    expect(outcome.error!.cause).toBe(store.lastError);
+    // It stopped right after the create: the job was never polled.
+    expect(emulator.stats().requests['GET /v1/batch/jobs/{job_id}'] ?? 0).toBe(0);
+    expect(jobsOf('rec')).toBe(1);
+
+    const resumed = await (await resumeBatch('rec', { ...options, store: memory })).done;
+    expect(resumed.status).toBe('succeeded');
+    expect(jobsOf('rec')).toBe(1);
+    const record = await memory.get<{ key: string; jobId: string }>('batch-job:1:rec');
+    expect(record?.value).toMatchObject({ key: 'rec', jobId: resumed.jobs[0]!.id });
+  });
 });
 
 describe('finding the job of a batch on resume', () => {

@@ -141,8 +141,11 @@ export function runBatch(options: RunBatchOptions): BatchRun {
 
 /**
  * Continues the batch stored under `key` in `options.store`, from the step where it stopped,
- * with exactly one job per key and round. `requests` are needed only when the input files were
- * never written. Throws `batch_not_found` when nothing is stored under `key`, `batch_key_mismatch` when what is
+ * with exactly one job per key and round. A batch that failed before its jobs ended (input that
+ * was missing or invalid, an API or store error) starts again from its first step with the stored
+ * settings (options given here override them): its input files, upload and jobs are found again,
+ * so nothing is paid twice. `requests` are needed only when the input files were never written.
+ * Throws `batch_not_found` when nothing is stored under `key`, `batch_key_mismatch` when what is
  * stored belongs to another key.
  */
 export async function resumeBatch(key: string, options: ResumeBatchOptions): Promise<BatchRun> {
@@ -157,12 +160,33 @@ export async function resumeBatch(key: string, options: ResumeBatchOptions): Pro
       `The state stored as "${batchKey(key)}" records batch ${JSON.stringify(other)}, not "${key}": refusing to resume another batch`,
     );
   }
-  return start(options, key, { snapshot: stored });
+  return failedBeforeJobsEnded(stored!)
+    ? start(options, key, { settings: stored!.context })
+    : start(options, key, { snapshot: stored });
 }
 
 /** The parts of a stored snapshot that `resumeBatch` reads. */
 interface StoredRun {
+  value?: unknown;
   context?: Partial<BatchRunContext>;
+  children?: Record<
+    string,
+    { snapshot?: { value?: unknown; context?: { failure?: { code?: unknown } } } } | undefined
+  >;
+}
+
+/**
+ * True when a stored batch failed before its jobs ended: its parent failed (the input was missing,
+ * invalid or another batch's), or a job machine failed for another reason than its job ending
+ * `FAILED` (an API or store error). Such a batch can go again; one whose jobs ended keeps its
+ * outcome.
+ */
+function failedBeforeJobsEnded(stored: StoredRun): boolean {
+  if (stored.value === 'failed') return true;
+  return Object.values(stored.children ?? {}).some(
+    (child) =>
+      child?.snapshot?.value === 'failed' && child.snapshot.context?.failure?.code !== 'job_failed',
+  );
 }
 
 /** How a run starts: from a stored snapshot, afresh with stored settings, or afresh. */
