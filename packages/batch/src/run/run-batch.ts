@@ -152,16 +152,16 @@ export async function resumeBatch(key: string, options: ResumeBatchOptions): Pro
   checkKey(key);
   const entry = await options.store.get<PersistedBatch>(batchKey(key));
   if (!entry) throw new BatchError('batch_not_found', `No stored batch "${key}"`);
-  const stored = entry.value.snapshot as StoredRun | null;
-  const other = [entry.value.key, stored?.context?.key].find((k) => k !== key);
+  const stored = (entry.value.snapshot ?? {}) as StoredRun;
+  const other = [entry.value.key, stored.context?.key].find((k) => k !== key);
   if (other !== undefined) {
     throw new BatchError(
       'batch_key_mismatch',
       `The state stored as "${batchKey(key)}" records batch ${JSON.stringify(other)}, not "${key}": refusing to resume another batch`,
     );
   }
-  return failedBeforeJobsEnded(stored!)
-    ? start(options, key, { settings: stored!.context })
+  return failedBeforeJobsEnded(stored)
+    ? start(options, key, { settings: stored.context })
     : start(options, key, { snapshot: stored });
 }
 
