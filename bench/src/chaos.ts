@@ -14,7 +14,15 @@ Exits 1 when any run lost, duplicated or hung anything (or exceeded its time bud
 The queue run needs Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
 
 /** The order they run in: cheapest first. */
-const ORDER = ['streams', 'batch', 'batch-shared', 'queue', 'queue-hang', 'agents', 'agents-writers'];
+const ORDER = [
+  'streams',
+  'batch',
+  'batch-shared',
+  'queue',
+  'queue-hang',
+  'agents',
+  'agents-writers',
+];
 const DEFAULT_SEED = 20261126;
 
 async function loadRuns(dir: string): Promise<ChaosRun[]> {
