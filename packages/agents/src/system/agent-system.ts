@@ -265,7 +265,7 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
       handles.clear();
       actor.stop();
       const failed = flushed.find((result) => result.status === 'rejected');
-      if (failed) throw (failed).reason;
+      if (failed) throw failed.reason;
     },
   };
 }
