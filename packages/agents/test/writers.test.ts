@@ -67,7 +67,9 @@ async function storedMessages(db: string, id: string): Promise<ConversationMessa
   const store = new SqliteStore({ path: db });
   try {
     const entry = await store.get<PersistedConversation>(conversationKey(id));
-    const snapshot = entry?.value.snapshot as { context: { messages: ConversationMessage[] } };
+    const snapshot = entry?.value.snapshot as unknown as {
+      context: { messages: ConversationMessage[] };
+    };
     return snapshot.context.messages;
   } finally {
     await store.close();
