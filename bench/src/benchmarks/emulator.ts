@@ -10,6 +10,35 @@ function chatBody(stream: boolean): string {
   return JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] });
 }
 
+/** Prompt sizes for the prompt-analysis line, in bytes: 100 KB to 10 MB (the body limit is 10 MiB). */
+const PROMPT_SIZES = [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
+
+/** A prompt of `bytes` that mixes quoted phrases and numbers, the mix the scripted model reads. */
+function largePrompt(bytes: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length < bytes; i++) {
+    const part = `Item "phrase ${i}" costs ${i * 3} units and 'note ${i}' weighs ${i}.5 kg. `;
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+/** Milliseconds for one non-streamed completion of `prompt`, request to last byte. */
+async function completionMs(url: string, prompt: string): Promise<number> {
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: prompt }] });
+  const t0 = performance.now();
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  await res.text();
+  if (!res.ok) throw new Error(`a ${prompt.length}-byte prompt got HTTP ${res.status}`);
+  return performance.now() - t0;
+}
+
 /** Data frames (chunks) of one streamed answer, `[DONE]` excluded. */
 async function chunksPerStream(url: string): Promise<number> {
   const res = await fetch(`${url}/v1/chat/completions`, {
@@ -62,12 +91,33 @@ export const benchmark: Benchmark = {
       }
       const completionsMedian = median(completions);
       const chunksMedian = median(chunks);
+      // Time per MB of prompt, from 100 KB to 10 MB: flat when the analysis is linear.
+      const perMb = new Map<number, number[]>(PROMPT_SIZES.map((size) => [size, []]));
+      for (let round = 0; round < ctx.warmup + ctx.rounds; round++) {
+        for (const size of PROMPT_SIZES) {
+          const ms = await completionMs(emulator.url, largePrompt(size));
+          if (round >= ctx.warmup) perMb.get(size)!.push(ms / (size / 1_000_000));
+        }
+      }
+      const mbLabel = (size: number) => `${size / 1_000_000} MB`;
+      ctx.log(
+        `  prompt analysis: ${PROMPT_SIZES.map((size) => `${mbLabel(size)} ${format(median(perMb.get(size)!))} ms/MB`).join(', ')}`,
+      );
+      const growth = median(perMb.get(10_000_000)!) / median(perMb.get(1_000_000)!);
       return {
         name: 'emulator',
         title: this.title,
         measurements: [
           measurement('emulator', 'non-streaming completions', 'per s', completions),
           measurement('emulator', 'streamed chunks', 'per s', chunks),
+          ...PROMPT_SIZES.map((size) =>
+            measurement(
+              'emulator',
+              `completion of a ${mbLabel(size)} prompt`,
+              'ms per MB',
+              perMb.get(size)!,
+            ),
+          ),
         ],
         goals: [
           {
@@ -82,10 +132,17 @@ export const benchmark: Benchmark = {
             actual: format(chunksMedian),
             met: chunksMedian >= 200_000,
           },
+          {
+            name: 'prompt analysis stays linear: ms per MB at 10 MB / at 1 MB',
+            target: '<= 1.5',
+            actual: format(growth),
+            met: growth <= 1.5,
+          },
         ],
         notes: [
           `Each streamed answer has ${frames} data frames (role chunk, content chunks, final chunk; [DONE] not counted). ` +
             'autocannon runs in the benchmark process and the emulator in a child process, on the same machine.',
+          `Prompt analysis: one non-streamed completion per size and round, of a prompt mixing quoted phrases and numbers (the mix that was once quadratic), timed from request to last byte and divided by the prompt's size: ${PROMPT_SIZES.map((size) => `${mbLabel(size)} ${format(median(perMb.get(size)!))}`).join(', ')} ms per MB.`,
         ],
       };
     } finally {

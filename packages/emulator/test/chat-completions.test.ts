@@ -372,3 +372,19 @@ describe('POST /v1/chat/completions', () => {
     expect(res.choices[0]!.message!.content).toMatch(/lighthouses|picture/i);
   });
 });
+
+describe('large prompts', () => {
+  it('answers a 4 MB prompt mixing quoted phrases and numbers, and a small request right after it', async () => {
+    const { client } = await startTestEmulator();
+    const unit = (i: number) =>
+      `Item "phrase ${i}" costs ${i * 3} units, 'note ${i}' weighs ${i}.5. `;
+    const content = Array.from({ length: 100_000 }, (_, i) => unit(i)).join('');
+    const [large, small] = await Promise.all([
+      client.chat.complete({ model, messages: [{ role: 'user', content }] }),
+      client.chat.complete({ model, messages: [{ role: 'user', content: 'Hello.' }] }),
+    ]);
+    expect(large.usage.promptTokens).toBeGreaterThan(500_000);
+    expect(large.choices[0]?.finishReason).toBe('stop');
+    expect(small.choices[0]?.message?.content).toBeTruthy();
+  });
+});

@@ -25,10 +25,14 @@ export function readPrompt(text: string): PromptFacts {
     quoted.push({ value, index: match.index });
     spans.push([match.index, match.index + match[0].length]);
   }
+  // Both lists come in text order, so one walk over the quoted spans skips the numbers inside
+  // them: linear in the prompt, however many quotes and numbers it mixes.
   const numbers: PromptFacts['numbers'] = [];
+  let span = 0;
   for (const match of text.matchAll(numberPattern)) {
-    if (spans.some(([start, end]) => match.index >= start && match.index < end)) continue;
-    numbers.push({ value: Number(match[0]), index: match.index });
+    while (span < spans.length && spans[span]![1] <= match.index) span++;
+    const inside = span < spans.length && match.index >= spans[span]![0];
+    if (!inside) numbers.push({ value: Number(match[0]), index: match.index });
   }
   return { text, lower: text.toLowerCase(), keyTerms: extractKeyTerms(text), quoted, numbers };
 }
