@@ -143,4 +143,26 @@ describe('/v1/files', () => {
       client.files.retrieve({ fileId: '00000000-0000-4000-8000-000000000000' }),
     ).rejects.toMatchObject({ statusCode: 404 });
   });
+
+  it('keeps a filename sent as filename* or with escaped quotes', async () => {
+    const { client, url } = await startTestEmulator();
+    const boundary = 'emulator-test-boundary';
+    for (const [disposition, expected] of [
+      [`filename*=UTF-8''r%C3%A9sum%C3%A9%20%231.jsonl`, 'résumé #1.jsonl'],
+      ['filename="the \\"best\\" lines.jsonl"', 'the "best" lines.jsonl'],
+    ] as const) {
+      const body =
+        `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\n` +
+        `Content-Type: application/jsonl\r\n\r\n{"custom_id":"a","body":{}}\n\r\n--${boundary}--\r\n`;
+      const res = await fetch(`${url}/v1/files`, {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const { id } = (await res.json()) as { id: string };
+      expect((await client.files.retrieve({ fileId: id })).filename).toBe(expected);
+    }
+  });
 });

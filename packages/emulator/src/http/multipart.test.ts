@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { multipartBoundary, parseMultipart } from './multipart.js';
+import { isMultipart, parseMultipart } from './multipart.js';
+
+/** A multipart body written by hand, for the forms `FormData` never produces. */
+function body(boundary: string, ...parts: Array<[headers: string, content: string]>): Buffer {
+  return Buffer.from(
+    parts
+      .map(([headers, content]) => `--${boundary}\r\n${headers}\r\n\r\n${content}\r\n`)
+      .join('') + `--${boundary}--\r\n`,
+  );
+}
 
 describe('parseMultipart', () => {
   it('reads the parts that fetch sends, byte for byte', async () => {
@@ -8,9 +17,8 @@ describe('parseMultipart', () => {
     form.append('file', new Blob([bytes], { type: 'application/octet-stream' }), 'data.bin');
     form.append('purpose', 'batch');
     const request = new Request('http://x/', { method: 'POST', body: form });
-    const body = Buffer.from(await request.arrayBuffer());
-    const boundary = multipartBoundary(request.headers.get('content-type')!)!;
-    const parts = parseMultipart(body, boundary)!;
+    const raw = Buffer.from(await request.arrayBuffer());
+    const parts = (await parseMultipart(raw, request.headers.get('content-type')!))!;
     expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([
       ['file', 'data.bin', 'application/octet-stream'],
       ['purpose', undefined, undefined],
@@ -19,9 +27,30 @@ describe('parseMultipart', () => {
     expect(parts[1]!.data.toString()).toBe('batch');
   });
 
-  it('rejects bodies that are not multipart', () => {
-    expect(multipartBoundary('application/json')).toBeUndefined();
-    expect(parseMultipart(Buffer.from('hello'), 'abc')).toBeUndefined();
-    expect(parseMultipart(Buffer.from('--abc\r\nno headers end'), 'abc')).toBeUndefined();
+  it('decodes filename* (RFC 5987) and escaped quotes in a quoted filename', async () => {
+    const raw = body(
+      'b1',
+      [
+        `Content-Disposition: form-data; name="file"; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.jsonl`,
+        '{}',
+      ],
+      ['Content-Disposition: form-data; name="other"; filename="say \\"hi\\".txt"', 'x'],
+    );
+    const parts = (await parseMultipart(raw, 'multipart/form-data; boundary=b1'))!;
+    expect(parts.map((p) => p.filename)).toEqual(['naïve résumé.jsonl', 'say "hi".txt']);
+  });
+
+  it('rejects bodies that are not multipart or not well formed', async () => {
+    expect(isMultipart('application/json')).toBe(false);
+    expect(isMultipart('multipart/form-data')).toBe(false);
+    expect(await parseMultipart(Buffer.from('hello'), 'multipart/form-data; boundary=abc')).toBe(
+      undefined,
+    );
+    expect(
+      await parseMultipart(
+        Buffer.from('--abc\r\nno headers end'),
+        'multipart/form-data; boundary=abc',
+      ),
+    ).toBeUndefined();
   });
 });

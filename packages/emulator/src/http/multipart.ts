@@ -1,42 +1,58 @@
+import busboy from 'busboy';
+
 /** One part of a `multipart/form-data` body. */
 export interface FormPart {
   name: string;
+  /** Present for file parts (`filename`, or `filename*` decoded). */
   filename?: string;
   contentType?: string;
   data: Buffer;
 }
 
-/** Reads the boundary of a `multipart/form-data` content type; undefined for any other type. */
-export function multipartBoundary(contentType: string | undefined): string | undefined {
-  if (!contentType || !/^multipart\/form-data\b/i.test(contentType)) return undefined;
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return match?.[1] ?? match?.[2];
+/** True when `contentType` is `multipart/form-data` with a boundary. */
+export function isMultipart(contentType: string | undefined): contentType is string {
+  return (
+    contentType !== undefined &&
+    /^multipart\/form-data\b/i.test(contentType) &&
+    /\bboundary=/i.test(contentType)
+  );
 }
 
 /**
- * Splits a buffered `multipart/form-data` body into parts, without copying part contents.
- * Returns undefined when the body is not well formed.
+ * Splits a buffered `multipart/form-data` body into its parts with busboy, which reads every form
+ * of the `Content-Disposition` parameters (quoted strings with escapes, RFC 5987 `filename*`).
+ * Resolves undefined when the body is not well formed.
  */
-export function parseMultipart(body: Buffer, boundary: string): FormPart[] | undefined {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: FormPart[] = [];
-  let position = body.indexOf(delimiter);
-  if (position < 0) return undefined;
-  for (;;) {
-    position += delimiter.length;
-    if (body[position] === 0x2d && body[position + 1] === 0x2d) return parts; // closing `--boundary--`
-    if (body[position] === 0x0d && body[position + 1] === 0x0a) position += 2;
-    const headerEnd = body.indexOf('\r\n\r\n', position);
-    if (headerEnd < 0) return undefined;
-    const headers = body.toString('utf8', position, headerEnd);
-    const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headerEnd + 4);
-    if (next < 0) return undefined;
-    const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(headers)?.[1] ?? '';
-    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
-    if (name === undefined) return undefined;
-    const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-    const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim();
-    parts.push({ name, filename, contentType, data: body.subarray(headerEnd + 4, next) });
-    position = next + 2;
-  }
+export function parseMultipart(body: Buffer, contentType: string): Promise<FormPart[] | undefined> {
+  return new Promise((resolve) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    // Parts in the order they appear; a file part's data is filled in when its stream ends.
+    const parts: FormPart[] = [];
+    let malformed = false;
+    parser.on('file', (name, stream, info) => {
+      const part: FormPart = { name, filename: info.filename ?? '', data: Buffer.alloc(0) };
+      if (info.mimeType) part.contentType = info.mimeType;
+      parts.push(part);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        part.data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      });
+    });
+    parser.on('field', (name, value) => parts.push({ name, data: Buffer.from(value, 'utf8') }));
+    parser.on('error', () => {
+      malformed = true;
+      resolve(undefined);
+    });
+    parser.on('close', () => {
+      if (!malformed) resolve(parts);
+    });
+    parser.end(body);
+  });
 }

@@ -3,7 +3,7 @@ import { countLines } from '../batch/read-lines.js';
 import { epochSeconds } from '../http/clock.js';
 import { apiError, notFound, wrappedValidationError } from '../http/http-error.js';
 import { uuid } from '../http/ids.js';
-import { multipartBoundary, parseMultipart } from '../http/multipart.js';
+import { isMultipart, parseMultipart } from '../http/multipart.js';
 import { boolParam, intParam } from '../http/query-params.js';
 import { sendJson } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
@@ -59,9 +59,9 @@ export const uploadFile: RouteSpec = {
   service: 'files',
   async handler(ctx) {
     const { runtime } = ctx;
-    const boundary = multipartBoundary(ctx.req.headers['content-type']);
-    if (!boundary) throw invalidField('file', 'missing', 'Field required', null);
-    const parts = parseMultipart(ctx.raw, boundary);
+    const contentType = ctx.req.headers['content-type'];
+    if (!isMultipart(contentType)) throw invalidField('file', 'missing', 'Field required', null);
+    const parts = await parseMultipart(ctx.raw, contentType);
     if (!parts)
       throw apiError(400, 'The multipart body is malformed', { code: 'invalid_multipart' });
     const field = (name: string) =>
