@@ -1,4 +1,5 @@
 import { requestSchemas } from './request-schemas.generated.js';
+import { requestValidator } from './request-validators.js';
 import type { ValidationIssue } from './schema-types.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -15,8 +16,11 @@ export type RequestSchemaName =
   | 'EmbeddingRequest';
 
 /**
- * Validates a parsed request body against Mistral's published schema for it. A body that is not a
- * JSON object gives one `model_attributes_type` issue, as FastAPI does.
+ * Validates a parsed request body against Mistral's published schema for it. ajv decides whether
+ * the body is valid; only an invalid body is then described the way the API's pydantic models
+ * describe it (`validateSchema`: the union tag in `loc`, the closest branch of a union, pydantic's
+ * error types and messages), which no JSON Schema library reports. A body that is not a JSON
+ * object gives one `model_attributes_type` issue, as FastAPI does.
  */
 export function validateRequest(name: RequestSchemaName, body: unknown): ValidationIssue[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -29,5 +33,18 @@ export function validateRequest(name: RequestSchemaName, body: unknown): Validat
       },
     ];
   }
-  return validateSchema({ $ref: name }, body, requestSchemas);
+  const validate = requestValidator(name);
+  if (validate(body)) return [];
+  const issues = validateSchema({ $ref: name }, body, requestSchemas);
+  if (issues.length > 0) return issues;
+  // The description found nothing: report what ajv found, in the same shape.
+  const error = validate.errors?.[0];
+  return [
+    {
+      type: 'value_error',
+      loc: ['body', ...(error?.instancePath.split('/').slice(1) ?? [])],
+      msg: `Value error, ${error?.message ?? 'invalid value'}`,
+      input: body,
+    },
+  ];
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateRequest } from './validate-request.js';
+import { requestSchemas } from './request-schemas.generated.js';
+import { requestValidator } from './request-validators.js';
+import { validateRequest, type RequestSchemaName } from './validate-request.js';
+import { validateSchema } from './validate-schema.js';
 
 const valid = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 
@@ -95,5 +98,40 @@ describe('validateRequest', () => {
     expect(validateRequest('AppendConversationRequest', 'text')[0]).toMatchObject({
       type: 'model_attributes_type',
     });
+  });
+});
+
+describe('requestValidator (ajv)', () => {
+  it('agrees with the pydantic-style description on which bodies are valid', () => {
+    const cases: Array<[RequestSchemaName, unknown]> = [
+      ['ChatCompletionRequest', valid],
+      ['ChatCompletionRequest', { ...valid, messages: [{ role: 'robot', content: '' }] }],
+      ['ChatCompletionRequest', { ...valid, messages: [{ content: '' }] }],
+      [
+        'ChatCompletionRequest',
+        { ...valid, messages: [{ role: 'user', content: 'hi', name: 'x' }] },
+      ],
+      ['ChatCompletionRequest', { ...valid, max_tokens: 1.5 }],
+      ['ChatCompletionRequest', { ...valid, tool_choice: 'sometimes' }],
+      [
+        'ChatCompletionRequest',
+        { ...valid, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }] },
+      ],
+      [
+        'ChatCompletionRequest',
+        { ...valid, messages: [{ role: 'user', content: [{ type: 'txt', text: 'a' }] }] },
+      ],
+      ['CreateBatchJobRequest', { endpoint: '/v1/chat/completions', timeout_hours: 500 }],
+      ['CreateBatchJobRequest', { endpoint: '/v1/chat/completions', input_files: [] }],
+      ['CreateAgentRequest', { model: 'm', name: 'n', handoffs: [] }],
+      ['CreateAgentRequest', { model: 'm', name: 'n' }],
+      ['ConversationRequestBase', { inputs: 'x', model: 'm', extra: 1 }],
+      ['ConversationRequestBase', { inputs: [{ role: 'user', content: 'x' }], model: 'm' }],
+    ];
+    for (const [name, body] of cases) {
+      const ajvValid = requestValidator(name)(body);
+      const described = validateSchema({ $ref: name }, body, requestSchemas);
+      expect([name, body, ajvValid]).toEqual([name, body, described.length === 0]);
+    }
   });
 });
