@@ -1,3 +1,5 @@
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+
 /** One server-sent event as read from the wire. */
 export interface SseMessage<T = string> {
   /** The `id:` field; `undefined` when the frame had none. */
@@ -31,98 +33,51 @@ export function formatSseFrame(frame: {
 }
 
 /**
- * An incremental SSE parser (the WHATWG event-stream format): feed it text as it arrives and it
- * returns the complete messages. Handles `\n`, `\r\n` and `\r` line ends, comments, multi-line
- * data, and frames split anywhere across chunks. The last `id:` seen is kept across messages,
- * as browsers do for `Last-Event-ID`.
+ * An incremental SSE parser (the WHATWG event-stream format) over `eventsource-parser`: feed it
+ * text as it arrives and it returns the complete messages. Line ends, comments, multi-line data
+ * and frames split anywhere across chunks are the library's. The last `id:` seen is kept across
+ * messages, as browsers do for `Last-Event-ID`, and each message carries its frame's text
+ * (`raw`), to name a malformed frame in an error.
  */
 export class SseParser {
-  private buffer = '';
-  private data: string[] = [];
-  private event = '';
-  private id: string | undefined;
-  private retry: number | undefined;
-  private sawField = false;
   /** The id a reconnect should send in `Last-Event-ID`. */
   lastEventId: string | undefined;
-  /** The raw text of the frame being read, to name it when it turns out malformed. */
-  private raw = '';
+  private readonly parser: EventSourceParser;
+  private messages: Array<SseMessage & { raw: string }> = [];
+  private retry: number | undefined;
+
+  constructor() {
+    this.parser = createParser({
+      onEvent: (event) => this.onEvent(event),
+      onRetry: (interval) => {
+        this.retry = interval;
+      },
+    });
+  }
 
   feed(text: string): Array<SseMessage & { raw: string }> {
-    this.buffer += text;
-    const messages: Array<SseMessage & { raw: string }> = [];
-    let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      const ch = this.buffer.charCodeAt(i);
-      if (ch !== 10 && ch !== 13) continue;
-      // A lone \r at the very end may be the first half of \r\n: wait for more input.
-      if (ch === 13 && i === this.buffer.length - 1) break;
-      const line = this.buffer.slice(start, i);
-      if (ch === 13 && this.buffer.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-      const message = this.line(line);
-      if (message) messages.push(message);
-    }
-    this.buffer = this.buffer.slice(start);
+    this.parser.feed(text);
+    const messages = this.messages;
+    this.messages = [];
     return messages;
   }
 
-  private line(line: string): (SseMessage & { raw: string }) | undefined {
-    if (line === '') return this.dispatch();
-    this.raw += `${line}\n`;
-    if (line.startsWith(':')) return undefined;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    switch (field) {
-      case 'data':
-        this.data.push(value);
-        this.sawField = true;
-        break;
-      case 'event':
-        this.event = value;
-        this.sawField = true;
-        break;
-      case 'id':
-        if (!value.includes('\0')) {
-          this.id = value;
-          this.lastEventId = value;
-        }
-        this.sawField = true;
-        break;
-      case 'retry':
-        if (/^\d+$/.test(value)) this.retry = Number(value);
-        break;
-      default:
-        break;
-    }
-    return undefined;
-  }
-
-  private dispatch(): (SseMessage & { raw: string }) | undefined {
-    const raw = this.raw;
-    this.raw = '';
-    if (!this.sawField || this.data.length === 0) {
-      this.reset();
-      return undefined;
-    }
+  private onEvent(event: EventSourceMessage): void {
+    if (event.id !== undefined) this.lastEventId = event.id;
+    let raw = '';
+    if (event.id !== undefined) raw += `id: ${event.id}\n`;
+    if (event.event !== undefined) raw += `event: ${event.event}\n`;
+    for (const line of event.data.split('\n')) raw += `data: ${line}\n`;
     const message: SseMessage & { raw: string } = {
-      id: this.id,
-      event: this.event === '' ? 'message' : this.event,
-      data: this.data.join('\n'),
+      id: event.id,
+      event: event.event ?? 'message',
+      data: event.data,
       raw,
     };
-    if (this.retry !== undefined) message.retry = this.retry;
-    this.reset();
-    return message;
-  }
-
-  private reset(): void {
-    this.data = [];
-    this.event = '';
-    this.id = undefined;
-    this.retry = undefined;
-    this.sawField = false;
+    if (this.retry !== undefined) {
+      message.retry = this.retry;
+      this.retry = undefined;
+    }
+    this.messages.push(message);
   }
 }
