@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { ChaosReport, ChaosRun } from './chaos/chaos-run.js';
+import { parsedOrExit, wholeNumber } from './args.js';
 import { liveChildren } from './children.js';
 import { startChildEmulator } from './harness.js';
 import { describeMachine, load, machineInfo } from './machine.js';
@@ -37,26 +39,25 @@ async function loadRuns(dir: string): Promise<ChaosRun[]> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const wanted: string[] = [];
-  let seed = DEFAULT_SEED;
-  let list = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--seed') seed = Number(argv[++i]);
-    else if (arg === '--list') list = true;
-    else if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return;
-    } else if (arg === '--') continue;
-    else if (arg.startsWith('-')) {
-      console.error(`unknown flag ${arg}\n\n${usage}`);
-      process.exit(2);
-    } else wanted.push(arg);
+  const { values, positionals: wanted } = parsedOrExit(
+    () =>
+      parseArgs({
+        args: argv.filter((arg) => arg !== '--'),
+        options: {
+          seed: { type: 'string' },
+          list: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        allowPositionals: true,
+      }),
+    usage,
+  );
+  if (values.help) {
+    console.log(usage);
+    return;
   }
-  if (!Number.isInteger(seed)) {
-    console.error('--seed needs a whole number');
-    process.exit(2);
-  }
+  const seed = wholeNumber(values.seed, '--seed') ?? DEFAULT_SEED;
+  const list = values.list === true;
   const here = dirname(fileURLToPath(import.meta.url));
   const runs = await loadRuns(join(here, 'chaos'));
   if (list) {

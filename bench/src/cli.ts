@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   format,
   goalLine,
@@ -8,6 +9,7 @@ import {
   type BenchReport,
   type Benchmark,
 } from './harness.js';
+import { parsedOrExit, wholeNumber } from './args.js';
 import { describeMachine, load, machineInfo } from './machine.js';
 import { planFor, type RoundPlan } from './plan.js';
 
@@ -23,26 +25,31 @@ interface Args {
   list: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { wanted: [], override: {}, list: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const count = (flag: string) => {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 0) throw new Error(`${flag} needs a whole number`);
-      return value;
-    };
-    if (arg === '--rounds') args.override.rounds = Math.max(1, count(arg));
-    else if (arg === '--warmup') args.override.warmup = count(arg);
-    else if (arg === '--list') args.list = true;
-    else if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else if (arg === '--') continue;
-    else if (arg.startsWith('-')) throw new Error(`unknown flag ${arg}\n\n${usage}`);
-    else args.wanted.push(arg);
+function parseCli(argv: string[]): Args {
+  const { values, positionals } = parsedOrExit(
+    () =>
+      parseArgs({
+        args: argv.filter((arg) => arg !== '--'),
+        options: {
+          rounds: { type: 'string' },
+          warmup: { type: 'string' },
+          list: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        allowPositionals: true,
+      }),
+    usage,
+  );
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
   }
-  return args;
+  const override: Partial<RoundPlan> = {};
+  const rounds = wholeNumber(values.rounds, '--rounds', 1);
+  const warmup = wholeNumber(values.warmup, '--warmup');
+  if (rounds !== undefined) override.rounds = rounds;
+  if (warmup !== undefined) override.warmup = warmup;
+  return { wanted: positionals, override, list: values.list === true };
 }
 
 async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
@@ -67,7 +74,7 @@ async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = parseArgs(argv);
+  const args = parseCli(argv);
   const here = dirname(fileURLToPath(import.meta.url));
   const benchmarks = await loadBenchmarks(join(here, 'benchmarks'));
   if (args.list) {
