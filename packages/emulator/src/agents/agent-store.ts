@@ -106,7 +106,7 @@ export class AgentStore {
     const current = this.version(agent, agent.active)!.fields;
     const fields: AgentFields = { ...current, version_message: null };
     for (const name of fieldNames) {
-      if (!(name in body)) continue;
+      if (!Object.hasOwn(body, name)) continue;
       const value = body[name];
       if (value === null && (name === 'name' || name === 'model' || name === 'deployment_chat'))
         continue;

@@ -35,14 +35,14 @@ export interface TurnResult {
   usage: ModelUsage;
 }
 
-/** Keywords that make the model use a built-in tool it has. */
-const builtInTriggers: Record<string, RegExp> = {
-  web_search: /\b(search|web|internet|online|latest|news|look up)\b/i,
-  web_search_premium: /\b(search|web|internet|online|latest|news|look up)\b/i,
-  code_interpreter: /\b(code|python|calculate|compute|execute|plot)\b/i,
-  image_generation: /\b(image|picture|draw|drawing|illustration|photo)\b/i,
-  document_library: /\b(document|documents|library|libraries)\b/i,
-};
+/** Keywords that make the model use a built-in tool it has (a Map: tool types come from clients). */
+const builtInTriggers = new Map([
+  ['web_search', /\b(search|web|internet|online|latest|news|look up)\b/i],
+  ['web_search_premium', /\b(search|web|internet|online|latest|news|look up)\b/i],
+  ['code_interpreter', /\b(code|python|calculate|compute|execute|plot)\b/i],
+  ['image_generation', /\b(image|picture|draw|drawing|illustration|photo)\b/i],
+  ['document_library', /\b(document|documents|library|libraries)\b/i],
+]);
 
 /** The responder for an agent (at a version). */
 export function agentResponder(config: Json): Responder {
@@ -104,7 +104,7 @@ export async function runConversationTurn(
   if (userTurn) {
     const builtIn = responder.tools
       .map((t) => asString(t.type, 'function'))
-      .find((type) => builtInTriggers[type]?.test(prompt));
+      .find((type) => builtInTriggers.get(type)?.test(prompt));
     if (builtIn) {
       const args = JSON.stringify({ query: prompt });
       const id = prefixedId('tool_exec_');

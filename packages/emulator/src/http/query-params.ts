@@ -1,3 +1,4 @@
+import { ownValue } from './dictionary.js';
 import { validationError, type HttpError } from './http-error.js';
 
 /**
@@ -95,14 +96,13 @@ export function jsonObjectParam(
   ]);
 }
 
-/** True when every key of `filter` has an equal (JSON-wise) value in `metadata`. */
+/** True when every key of `filter` is an own key of `metadata` with an equal (JSON-wise) value. */
 export function metadataMatches(
   metadata: Record<string, unknown> | null | undefined,
   filter: Record<string, unknown>,
 ): boolean {
   for (const [key, value] of Object.entries(filter)) {
-    if (metadata === null || metadata === undefined) return false;
-    if (JSON.stringify(metadata[key]) !== JSON.stringify(value)) return false;
+    if (JSON.stringify(ownValue(metadata, key)) !== JSON.stringify(value)) return false;
   }
   return true;
 }

@@ -82,7 +82,8 @@ function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
     }
     const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
     const table = match ? (match[1] === '$defs' ? root.$defs : root.definitions) : undefined;
-    const target = match && table ? table[decodeURIComponent(match[2]!)] : undefined;
+    const name = match ? decodeURIComponent(match[2]!) : '';
+    const target = table && Object.hasOwn(table, name) ? table[name] : undefined;
     if (target === undefined) return {};
     current = target;
   }
@@ -90,7 +91,9 @@ function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
 }
 
 function mergeAllOf(s: JsonSchema, root: JsonSchema): JsonSchema {
-  const result: JsonSchema = { ...s, allOf: undefined, properties: { ...s.properties } };
+  // Prototype-less: property names come from the client's schema (`__proto__` is a name too).
+  const properties = Object.assign(Object.create(null), s.properties) as JsonSchema['properties'];
+  const result: JsonSchema = { ...s, allOf: undefined, properties };
   const required = new Set(s.required ?? []);
   for (const part of s.allOf ?? []) {
     const r = resolveRef(part, root);
@@ -147,7 +150,8 @@ function mentions(haystack: string, needle: string): boolean {
 }
 
 function synthesizeObject(s: JsonSchema, ctx: SynthesisContext, depth: number): unknown {
-  const result: Record<string, unknown> = {};
+  // Prototype-less: property names come from the client's schema (`__proto__` is a name too).
+  const result = Object.create(null) as Record<string, unknown>;
   const required = new Set(s.required ?? []);
   for (const [key, sub] of Object.entries(s.properties ?? {})) {
     const wanted =

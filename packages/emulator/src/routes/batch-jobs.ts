@@ -4,6 +4,7 @@ import { readLineBatches } from '../batch/read-lines.js';
 import { epochSeconds } from '../http/clock.js';
 import { apiError, notFound, wrappedValidationError } from '../http/http-error.js';
 import { uuid } from '../http/ids.js';
+import { ownValue } from '../http/dictionary.js';
 import { intParam } from '../http/query-params.js';
 import { sendJson } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
@@ -152,12 +153,14 @@ export const listBatchJobs: RouteSpec = {
         },
       ]);
     }
-    const metadata: Record<string, string> = {};
-    for (const [key, value] of q) if (!listParams.has(key)) metadata[key] = value;
+    // A Map: the keys are the client's query parameter names.
+    const metadata = new Map<string, unknown>();
+    for (const [key, value] of q) if (!listParams.has(key)) metadata.set(key, value);
     const metadataJson = q.get('metadata');
     if (metadataJson) {
       try {
-        Object.assign(metadata, JSON.parse(metadataJson) as Record<string, string>);
+        const parsed = (JSON.parse(metadataJson) as object | null) ?? {};
+        for (const [key, value] of Object.entries(parsed)) metadata.set(key, value);
       } catch {
         throw wrappedValidationError([
           {
@@ -190,7 +193,7 @@ export const listBatchJobs: RouteSpec = {
           (!agentId || job.agent_id === agentId) &&
           (createdAfter === undefined || job.createdMs >= createdAfter) &&
           (!byMetadata ||
-            Object.entries(metadata).every(([key, value]) => job.metadata?.[key] === value)),
+            [...metadata].every(([key, value]) => ownValue(job.metadata, key) === value)),
       )
       .sort((a, b) =>
         order === 'created' ? a.createdMs - b.createdMs : b.createdMs - a.createdMs,

@@ -19,14 +19,15 @@ import { validateRequest } from '../validation/validate-request.js';
 
 type Json = Record<string, unknown>;
 
-const entryPrefixes: Record<string, string> = {
-  'message.input': 'msg_',
-  'message.output': 'msg_',
-  'function.call': 'fc_',
-  'function.result': 'fr_',
-  'tool.execution': 'tool_exec_',
-  'agent.handoff': 'handoff_',
-};
+/** Id prefixes by entry type (a Map: the type comes from the client). */
+const entryPrefixes = new Map([
+  ['message.input', 'msg_'],
+  ['message.output', 'msg_'],
+  ['function.call', 'fc_'],
+  ['function.result', 'fr_'],
+  ['tool.execution', 'tool_exec_'],
+  ['agent.handoff', 'handoff_'],
+]);
 
 /** Client inputs as stored entries: a string becomes one user `message.input`. */
 function inputEntries(ctx: RouteContext, inputs: unknown): Json[] {
@@ -55,7 +56,7 @@ function inputEntries(ctx: RouteContext, inputs: unknown): Json[] {
       type,
       created_at,
       completed_at: null,
-      id: prefixedId(entryPrefixes[type] ?? 'entry_'),
+      id: prefixedId(entryPrefixes.get(type) ?? 'entry_'),
       ...entry,
       ...(type === 'message.input' ? { prefix: entry.prefix ?? false } : {}),
     };

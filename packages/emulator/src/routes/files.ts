@@ -12,18 +12,19 @@ import type { FileRecord } from '../storage/file-store.js';
 const purposes = ['fine-tune', 'batch', 'ocr', 'audio'];
 const visibilities = ['workspace', 'user'];
 
-const mimetypes: Record<string, string> = {
-  jsonl: 'application/jsonl',
-  json: 'application/json',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  pdf: 'application/pdf',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-};
+/** MIME types by file extension (a Map: the extension comes from the client's file name). */
+const mimetypes = new Map([
+  ['jsonl', 'application/jsonl'],
+  ['json', 'application/json'],
+  ['txt', 'text/plain'],
+  ['csv', 'text/csv'],
+  ['pdf', 'application/pdf'],
+  ['png', 'image/png'],
+  ['jpg', 'image/jpeg'],
+  ['jpeg', 'image/jpeg'],
+  ['mp3', 'audio/mpeg'],
+  ['wav', 'audio/wav'],
+]);
 
 function findFile(ctx: RouteContext): FileRecord {
   const id = ctx.params.file_id!;
@@ -124,7 +125,7 @@ export const uploadFile: RouteSpec = {
       purpose,
       sample_type: purpose === 'batch' ? 'batch_request' : 'instruct',
       num_lines: jsonl ? await countLines([data]) : null,
-      mimetype: (extension ? mimetypes[extension] : undefined) ?? partType ?? null,
+      mimetype: (extension ? mimetypes.get(extension) : undefined) ?? partType ?? null,
       source: 'upload',
       signature: null,
       expires_at: expiry === undefined ? null : created + expiry * 3600,

@@ -5,6 +5,7 @@ import { BatchEngine } from '../batch/batch-engine.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { systemClock, type Clock } from '../http/clock.js';
+import { dictionary } from '../http/dictionary.js';
 import { Timers } from '../http/timers.js';
 import { TokenBucket } from '../http/token-bucket.js';
 import type { EmulatorOptions, ResolvedOptions } from '../options.js';
@@ -67,7 +68,7 @@ export class EmulatorRuntime {
   snapshot(): EmulatorStats {
     const s = this.stats;
     return {
-      requests: { ...s.requests },
+      requests: s.requestsRecord(),
       modelCalls: {
         total: s.modelCallsTotal,
         inFlight: s.modelCallsInFlight,
@@ -77,7 +78,7 @@ export class EmulatorRuntime {
       completedStreams: s.completedStreams,
       abortedStreams: s.abortedStreams,
       toolCalls: s.toolCalls,
-      faultsInjected: { ...s.faultsInjected },
+      faultsInjected: s.faultsRecord(),
       rateLimited: s.rateLimited,
       openConnections: this.openConnections,
       activeTimers: this.timers.size,
@@ -86,14 +87,14 @@ export class EmulatorRuntime {
       conversations: this.conversations.size,
       jobsCreated: s.jobsCreated,
       jobsByStatus: this.jobsByStatus(),
-      jobsByMetadata: structuredClone(s.jobsByMetadata),
+      jobsByMetadata: s.jobsByMetadataRecord(),
     };
   }
 
   private jobsByStatus(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const job of this.jobs.list()) counts[job.status] = (counts[job.status] ?? 0) + 1;
-    return counts;
+    const counts = new Map<string, number>();
+    for (const job of this.jobs.list()) counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
+    return dictionary(counts);
   }
 
   /**

@@ -258,7 +258,8 @@ function checkObject(
     }
   }
   for (const [key, item] of Object.entries(value)) {
-    const propSchema = properties[key];
+    // Own keys only: a body field named `constructor` or `__proto__` is an unknown field.
+    const propSchema = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (propSchema !== undefined) {
       check(propSchema, item, [...loc, key], issues, defs);
       continue;
@@ -306,7 +307,7 @@ function checkTagged(
     });
     return;
   }
-  const target = typeof tag === 'string' ? mapping[tag] : undefined;
+  const target = typeof tag === 'string' && Object.hasOwn(mapping, tag) ? mapping[tag] : undefined;
   if (target === undefined) {
     issues.push({
       type: 'union_tag_invalid',
