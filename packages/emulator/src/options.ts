@@ -1,3 +1,4 @@
+import { EmulatorConfigError } from './errors/emulator-config-error.js';
 import type { GlobalFaults } from './faults/fault-injector.js';
 import type { ScenarioFile } from './scenarios/scenario.js';
 
@@ -9,7 +10,16 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on (default `127.0.0.1`). */
   host?: string;
-  /** When set, every `/v1` request must carry `Authorization: Bearer <apiKey>`. */
+  /**
+   * `Host` names to answer besides IP addresses, `localhost`, `*.localhost`, `host` and (when
+   * listening on every interface) the machine's name: exact names, or `.example.com` for a domain
+   * and its subdomains; `true` accepts any name. Other names get a 421 (DNS rebinding protection).
+   */
+  allowedHosts?: string[] | true;
+  /**
+   * When set, every `/v1` and `/_emulator` request must carry `Authorization: Bearer <apiKey>`
+   * (signed file URLs excepted).
+   */
   apiKey?: string;
   /** Time to first token and per-token delay, in ms (default 0 and 0). */
   latency?: { ttftMs?: number; tokenMs?: number };
@@ -50,6 +60,7 @@ export interface EmulatorOptions {
 export interface ResolvedOptions {
   port: number;
   host: string;
+  allowedHosts: readonly string[] | true;
   apiKey?: string;
   ttftMs: number;
   tokenMs: number;
@@ -70,6 +81,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
+    allowedHosts: checkAllowedHosts(options.allowedHosts),
     apiKey: options.apiKey || undefined,
     ttftMs: Math.max(0, options.latency?.ttftMs ?? 0),
     tokenMs: Math.max(0, options.latency?.tokenMs ?? 0),
@@ -86,4 +98,13 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     batchJobFault: options.faults?.batchJob,
     ignoreListMetadataFilter: options.ignoreListMetadataFilter === true,
   };
+}
+
+function checkAllowedHosts(value: unknown): readonly string[] | true {
+  if (value === undefined) return [];
+  if (value === true) return true;
+  if (Array.isArray(value) && value.every((name) => typeof name === 'string')) return value;
+  throw new EmulatorConfigError(
+    `allowedHosts must be an array of host names or true, not ${JSON.stringify(value)}`,
+  );
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Mistral } from '@mistralai/mistralai';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -79,6 +80,25 @@ describe('mistral-flows-emulator CLI', () => {
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
+  });
+
+  it('answers the Host names given with --allowed-hosts, and refuses others', async () => {
+    const { child } = run(['--port', '0', '--allowed-hosts', 'emulator.internal,.corp.example']);
+    const url = (await firstLine(child)).slice('listening on '.length);
+    const { port } = new URL(url);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${url}/_emulator/health`, { headers: { host: `${host}:${port}` } });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('emulator.internal')).toBe(200);
+    expect(await status('api.corp.example')).toBe(200);
+    expect(await status('evil.example')).toBe(421);
   });
 
   it('prints usage for --help and fails with exit code 1 on a bad flag', async () => {

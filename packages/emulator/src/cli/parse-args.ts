@@ -5,6 +5,8 @@ export const usage = `Usage: mistral-flows-emulator [options]
 
   --port <n>                port to listen on (default 0: any free port)
   --host <addr>             interface (default 127.0.0.1)
+  --allowed-hosts <names>   Host names to answer besides IPs, localhost and --host
+                            (comma-separated; .example.com for a domain; "all" for any)
   --api-key <key>           require "Authorization: Bearer <key>"
   --ttft-ms <ms>            time to first token (default 0)
   --token-ms <ms>           delay per streamed token (default 0)
@@ -28,6 +30,10 @@ type Kind = 'int' | 'number' | 'string' | 'rate' | 'switch';
 const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) => void }> = {
   port: { kind: 'int', set: (o, v: number) => (o.port = v) },
   host: { kind: 'string', set: (o, v: string) => (o.host = v) },
+  'allowed-hosts': {
+    kind: 'string',
+    set: (o, v: string) => (o.allowedHosts = v === 'all' ? true : v.split(',')),
+  },
   'api-key': { kind: 'string', set: (o, v: string) => (o.apiKey = v) },
   'ttft-ms': { kind: 'number', set: (o, v: number) => (o.latency = { ...o.latency, ttftMs: v }) },
   'token-ms': { kind: 'number', set: (o, v: number) => (o.latency = { ...o.latency, tokenMs: v }) },

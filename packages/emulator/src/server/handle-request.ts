@@ -8,20 +8,21 @@ import {
   validationError,
   wrappedValidationError,
 } from '../http/http-error.js';
-import { hexId } from '../http/ids.js';
 import { readBody } from '../http/read-body.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { splitPath } from '../http/split-path.js';
 import type { ValidationIssue } from '../validation/schema-types.js';
 import { applyFault } from './apply-fault.js';
+import { RequestGuard, unauthorized } from './request-guard.js';
 import type { RouteContext, RouteSpec } from './route.js';
 import type { EmulatorRuntime } from './runtime.js';
 
 const empty: Buffer = Buffer.alloc(0);
 
 /**
- * The request pipeline: find the route, count it, check the API key and the rate limit, read the
+ * The request pipeline: refuse foreign `Host` names and cross-origin pages (`RequestGuard`), serve
+ * the control routes, find the route, count it, check the API key and the rate limit, read the
  * body, apply any fault (header, then the global rate for model calls), then run the handler.
  * Errors become the API's error answers; nothing a client sends can crash the server.
  */
@@ -30,6 +31,7 @@ export function createRequestHandler(
   router: Router<RouteSpec>,
   control: (req: IncomingMessage, res: ServerResponse, path: string) => boolean,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const guard = new RequestGuard(runtime.options);
   return (req, res) => {
     handle(req, res).catch((error: unknown) => fail(res, error));
   };
@@ -37,7 +39,13 @@ export function createRequestHandler(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const { path, prefix, query } = splitPath(req.url ?? '/');
-    if (path.startsWith('/_emulator/') && control(req, res, path)) return;
+    const isControl = path.startsWith('/_emulator/');
+    const refused = guard.check(req, method, isControl);
+    if (refused) {
+      req.resume();
+      throw refused;
+    }
+    if (isControl && control(req, res, path)) return;
     const match = router.match(method, path);
     if (!match) {
       runtime.stats.countRequest(`${method} (unmatched)`);
@@ -52,7 +60,6 @@ export function createRequestHandler(
     runtime.stats.countRequest(route.name);
 
     const searchParams = new URLSearchParams(query);
-    const key = runtime.options.apiKey;
     const signed =
       spec.signedAccess === true &&
       hasValidSignature(
@@ -60,12 +67,9 @@ export function createRequestHandler(
         runtime.signingSecret,
         runtime.clock.now(),
       );
-    if (key !== undefined && !signed && req.headers.authorization !== `Bearer ${key}`) {
+    if (!signed && !guard.hasKey(req)) {
       req.resume();
-      throw new HttpError(401, {
-        message: 'Unauthorized',
-        request_id: hexId(),
-      });
+      throw unauthorized();
     }
     if (runtime.rateLimit) {
       const wait = runtime.rateLimit.take();
