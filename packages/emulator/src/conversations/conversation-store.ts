@@ -1,4 +1,5 @@
 import { isoTime } from '../http/clock.js';
+import { KeyedMutex } from './keyed-mutex.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,9 +21,13 @@ export interface StoredConversation {
   entries: Json[];
 }
 
-/** Conversations in memory, in creation order. */
+/**
+ * Conversations in memory, in creation order. `exclusive` runs the turns of one conversation one
+ * after the other, so that concurrent appends each see the entries of the one before.
+ */
 export class ConversationStore {
   private readonly conversations = new Map<string, StoredConversation>();
+  private readonly turns = new KeyedMutex();
 
   get size(): number {
     return this.conversations.size;
@@ -46,6 +51,16 @@ export class ConversationStore {
 
   clear(): void {
     this.conversations.clear();
+  }
+
+  /** Runs `task` once every earlier task for conversation `id` has finished. */
+  exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+    return this.turns.run(id, task);
+  }
+
+  /** Conversations with a turn running or waiting (0 when idle: no id is kept). */
+  get busy(): number {
+    return this.turns.size;
   }
 }
 

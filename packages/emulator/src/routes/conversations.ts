@@ -247,29 +247,37 @@ export const startConversation: RouteSpec = {
   },
 };
 
-/** `POST /v1/conversations/{conversation_id}`: append entries and run a turn. */
+/**
+ * `POST /v1/conversations/{conversation_id}`: append entries and run a turn. Turns of one
+ * conversation run one after the other (from reading its entries to storing the new ones), so
+ * that appends sent together all keep their entries.
+ */
 export const appendConversation: RouteSpec = {
   body: 'json',
   service: 'api',
   modelCall: true,
   async handler(ctx) {
-    const conversation = findConversation(ctx);
+    const { id } = findConversation(ctx);
     const body = ctx.body as Json;
     const issues = validateRequest('AppendConversationRequest', body);
     if (issues.length > 0) throw validationError(issues);
-    const inputs = inputEntries(ctx, body.inputs);
-    const entries = [...conversation.entries, ...inputs];
-    const responder = responderFor(ctx, conversation);
-    const result = await turnOrError(ctx, conversation.id, () =>
-      runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
-    );
+    const result = await ctx.runtime.conversations.exclusive(id, async () => {
+      const conversation = findConversation(ctx);
+      const inputs = inputEntries(ctx, body.inputs);
+      const entries = [...conversation.entries, ...inputs];
+      const responder = responderFor(ctx, conversation);
+      const turn = await turnOrError(ctx, conversation.id, () =>
+        runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
+      );
+      if (turn && body.store !== false) {
+        conversation.entries = [...entries, ...turn.outputs];
+        conversation.updatedAt = ctx.runtime.clock.now();
+      }
+      return turn;
+    });
     if (!result) return;
-    if (body.store !== false) {
-      conversation.entries = [...entries, ...result.outputs];
-      conversation.updatedAt = ctx.runtime.clock.now();
-    }
     if (await waitLatency(ctx, result, body.stream === true))
-      respond(ctx, conversation.id, result, body.stream === true);
+      respond(ctx, id, result, body.stream === true);
   },
 };
 
