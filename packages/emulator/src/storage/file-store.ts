@@ -1,16 +1,9 @@
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  type WriteStream,
-} from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { temporaryPath, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { loadRecords } from './load-records.js';
 
 /** The API's file object (without the `deleted` flag that retrieve adds). */
 export interface FileRecord {
@@ -54,14 +47,7 @@ export class FileStore {
   constructor(dataDir?: string) {
     if (dataDir !== undefined) {
       this.dir = join(dataDir, 'files');
-      mkdirSync(this.dir, { recursive: true });
-      for (const name of readdirSync(this.dir)) {
-        // Content written by a run that did not finish (the emulator stopped).
-        if (name.endsWith('.tmp')) rmSync(join(this.dir, name), { force: true });
-        if (!name.endsWith('.json')) continue;
-        const record = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as FileRecord;
-        this.records.set(record.id, record);
-      }
+      for (const record of loadRecords<FileRecord>(this.dir)) this.records.set(record.id, record);
     }
   }
 

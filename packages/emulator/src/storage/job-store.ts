@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchJobRecord } from '../batch/batch-job.js';
 import { writeFileAtomicSync } from './atomic-write.js';
+import { loadRecords } from './load-records.js';
 
 /** An inline batch request. */
 export interface InlineRequest {
@@ -21,12 +22,8 @@ export class JobStore {
   constructor(dataDir?: string) {
     if (dataDir === undefined) return;
     this.dir = join(dataDir, 'jobs');
-    mkdirSync(this.dir, { recursive: true });
-    for (const name of readdirSync(this.dir)) {
-      if (!name.endsWith('.json') || name.endsWith('.requests.json')) continue;
-      const job = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as BatchJobRecord;
-      this.jobs.set(job.id, job);
-    }
+    const isJob = (name: string) => name.endsWith('.json') && !name.endsWith('.requests.json');
+    for (const job of loadRecords<BatchJobRecord>(this.dir, isJob)) this.jobs.set(job.id, job);
   }
 
   get size(): number {
