@@ -1,6 +1,7 @@
 import { asString } from '../http/as-string.js';
 import { agentJson, aliasJson, type StoredAgent } from '../agents/agent-store.js';
 import { notFound, validationError } from '../http/http-error.js';
+import { pageItems, pageParams } from '../http/pagination.js';
 import { boolParam, intParam, jsonObjectParam, metadataMatches } from '../http/query-params.js';
 import { sendJson, sendNoContent } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
@@ -68,10 +69,8 @@ export const listAgents: RouteSpec = {
   body: 'none',
   service: 'api',
   handler(ctx) {
-    const page = intParam(ctx.query, 'page', 0, { min: 0 });
-    const pageSize = intParam(ctx.query, 'page_size', 20, { min: 1, max: 1000 });
-    const all = filterAgents(ctx);
-    sendJson(ctx.res, 200, all.slice(page * pageSize, (page + 1) * pageSize));
+    const page = pageParams(ctx.query, 20, 1000);
+    sendJson(ctx.res, 200, pageItems(filterAgents(ctx), page));
   },
 };
 
@@ -149,10 +148,9 @@ export const listAgentVersions: RouteSpec = {
   service: 'api',
   handler(ctx) {
     const agent = findAgent(ctx);
-    const page = intParam(ctx.query, 'page', 0, { min: 0 });
-    const pageSize = intParam(ctx.query, 'page_size', 20, { min: 1, max: 100 });
+    const page = pageParams(ctx.query, 20, 100);
     const all = agent.versions.map((v) => agentJson(agent, v.version)).reverse();
-    sendJson(ctx.res, 200, all.slice(page * pageSize, (page + 1) * pageSize));
+    sendJson(ctx.res, 200, pageItems(all, page));
   },
 };
 

@@ -5,7 +5,7 @@ import { epochSeconds } from '../http/clock.js';
 import { apiError, notFound, wrappedValidationError } from '../http/http-error.js';
 import { uuid } from '../http/ids.js';
 import { ownValue } from '../http/dictionary.js';
-import { intParam } from '../http/query-params.js';
+import { pageItems, pageParams } from '../http/pagination.js';
 import { sendJson } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
 import type { InlineRequest } from '../storage/job-store.js';
@@ -136,8 +136,7 @@ export const listBatchJobs: RouteSpec = {
   service: 'files',
   handler(ctx) {
     const q = ctx.query;
-    const page = intParam(q, 'page', 0, { min: 0 });
-    const pageSize = intParam(q, 'page_size', 100, { min: 1, max: 10_000 });
+    const page = pageParams(q, 100, 10_000);
     const statuses = q.getAll('status');
     const model = q.get('model');
     const agentId = q.get('agent_id');
@@ -200,7 +199,7 @@ export const listBatchJobs: RouteSpec = {
       );
     sendJson(ctx.res, 200, {
       object: 'list',
-      data: all.slice(page * pageSize, (page + 1) * pageSize).map((job) => batchJobJson(job)),
+      data: pageItems(all, page).map((job) => batchJobJson(job)),
       total: all.length,
     });
   },

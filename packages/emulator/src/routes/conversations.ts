@@ -10,7 +10,8 @@ import {
 import { isoTime } from '../http/clock.js';
 import { notFound, validationError } from '../http/http-error.js';
 import { prefixedId } from '../http/ids.js';
-import { intParam, jsonObjectParam, metadataMatches } from '../http/query-params.js';
+import { pageItems, pageParams } from '../http/pagination.js';
+import { jsonObjectParam, metadataMatches } from '../http/query-params.js';
 import { sendJson, sendNoContent } from '../http/respond.js';
 import { eventFrame, playFrames } from '../http/sse.js';
 import { MidStreamError } from '../server/mid-stream-error.js';
@@ -328,15 +329,14 @@ export const listConversations: RouteSpec = {
   body: 'none',
   service: 'api',
   handler(ctx) {
-    const page = intParam(ctx.query, 'page', 0, { min: 0 });
-    const pageSize = intParam(ctx.query, 'page_size', 100, { min: 1, max: 1000 });
+    const page = pageParams(ctx.query, 100, 1000);
     const metadata = jsonObjectParam(ctx.query, 'metadata');
     const all = ctx.runtime.conversations
       .list()
       .filter((c) => !metadata || metadataMatches(c.metadata, metadata))
       .reverse()
       .map(conversationJson);
-    sendJson(ctx.res, 200, all.slice(page * pageSize, (page + 1) * pageSize));
+    sendJson(ctx.res, 200, pageItems(all, page));
   },
 };
 

@@ -4,6 +4,7 @@ import { epochSeconds } from '../http/clock.js';
 import { apiError, notFound, wrappedValidationError } from '../http/http-error.js';
 import { uuid } from '../http/ids.js';
 import { isMultipart, parseMultipart } from '../http/multipart.js';
+import { pageItems, pageParams } from '../http/pagination.js';
 import { boolParam, intParam } from '../http/query-params.js';
 import { sendJson } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
@@ -142,8 +143,7 @@ export const listFiles: RouteSpec = {
   service: 'files',
   handler(ctx) {
     const q = ctx.query;
-    const page = intParam(q, 'page', 0, { min: 0 });
-    const pageSize = intParam(q, 'page_size', 100, { min: 1, max: 10_000 });
+    const page = pageParams(q, 100, 10_000);
     const includeTotal = boolParam(q, 'include_total') ?? true;
     const purpose = q.get('purpose');
     const sampleTypes = q.getAll('sample_type');
@@ -163,7 +163,7 @@ export const listFiles: RouteSpec = {
       .reverse()
       .sort((a, b) => b.created_at - a.created_at);
     sendJson(ctx.res, 200, {
-      data: all.slice(page * pageSize, (page + 1) * pageSize),
+      data: pageItems(all, page),
       object: 'list',
       total: includeTotal ? all.length : null,
     });
