@@ -195,6 +195,74 @@ async function waitLatency(
   return true;
 }
 
+/** Where a turn runs and what it follows. */
+interface TurnTarget {
+  /** The conversation that answers and keeps the turn. */
+  conversation: StoredConversation;
+  /** The entries before the new inputs. */
+  history: Json[];
+  /** The request's `completion_args` (append, restart); a start's are the conversation's own. */
+  completionArgs: Json | null;
+  /** A new conversation (start, restart) is saved; an existing one (append) is updated. */
+  created: boolean;
+}
+
+/**
+ * Serves one turn of start, append or restart: the inputs become entries after the history, the
+ * conversation's model or agent answers, the entries are kept unless `store: false`, and the
+ * answer goes out (JSON or events) after the latency. `target` is read when the turn begins: with
+ * `lock`, the turns of that conversation run one after the other, from reading its entries to
+ * storing the new ones, so that appends sent together all keep their entries.
+ */
+async function serveTurn(
+  ctx: RouteContext,
+  body: Json,
+  target: () => TurnTarget,
+  lock?: string,
+): Promise<void> {
+  const run = async () => {
+    const { conversation, history, completionArgs, created } = target();
+    const responder = responderFor(ctx, conversation);
+    const entries = [...history, ...inputEntries(ctx, body.inputs)];
+    const result = await turnOrError(ctx, conversation.id, () =>
+      runConversationTurn(ctx, entries, responder, completionArgs),
+    );
+    if (result && body.store !== false) {
+      conversation.entries = [...entries, ...result.outputs];
+      if (created) ctx.runtime.conversations.save(conversation);
+      else conversation.updatedAt = ctx.runtime.clock.now();
+    }
+    return result && { id: conversation.id, result };
+  };
+  const turn =
+    lock === undefined ? await run() : await ctx.runtime.conversations.exclusive(lock, run);
+  const stream = body.stream === true;
+  if (turn && (await waitLatency(ctx, turn.result, stream)))
+    respond(ctx, turn.id, turn.result, stream);
+}
+
+/** A new conversation from a start request (already validated). */
+function newConversation(ctx: RouteContext, body: Json): StoredConversation {
+  const now = ctx.runtime.clock.now();
+  const hasAgent = typeof body.agent_id === 'string';
+  return {
+    id: prefixedId('conv_'),
+    createdAt: now,
+    updatedAt: now,
+    model: hasAgent ? undefined : (body.model as string),
+    agentId: hasAgent ? (body.agent_id as string) : undefined,
+    agentVersion: (body.agent_version as string | number | null | undefined) ?? null,
+    instructions: (body.instructions as string | null | undefined) ?? null,
+    tools: (body.tools as Json[] | null | undefined) ?? [],
+    completionArgs: (body.completion_args as Json | null | undefined) ?? {},
+    guardrails: (body.guardrails as Json[] | null | undefined) ?? null,
+    name: (body.name as string | null | undefined) ?? null,
+    description: (body.description as string | null | undefined) ?? null,
+    metadata: (body.metadata as Json | null | undefined) ?? null,
+    entries: [],
+  };
+}
+
 /** `POST /v1/conversations`: start a conversation with a model or an agent. */
 export const startConversation: RouteSpec = {
   body: 'json',
@@ -204,9 +272,7 @@ export const startConversation: RouteSpec = {
     const body = ctx.body as Json;
     const issues = validateRequest('ConversationRequestBase', body);
     if (issues.length > 0) throw validationError(issues);
-    const hasAgent = typeof body.agent_id === 'string';
-    const hasModel = typeof body.model === 'string';
-    if (hasAgent === hasModel) {
+    if ((typeof body.agent_id === 'string') === (typeof body.model === 'string')) {
       throw validationError([
         {
           type: 'value_error',
@@ -216,42 +282,18 @@ export const startConversation: RouteSpec = {
         },
       ]);
     }
-    const now = ctx.runtime.clock.now();
-    const conversation: StoredConversation = {
-      id: prefixedId('conv_'),
-      createdAt: now,
-      updatedAt: now,
-      model: hasModel ? (body.model as string) : undefined,
-      agentId: hasAgent ? (body.agent_id as string) : undefined,
-      agentVersion: (body.agent_version as string | number | null | undefined) ?? null,
-      instructions: (body.instructions as string | null | undefined) ?? null,
-      tools: (body.tools as Json[] | null | undefined) ?? [],
-      completionArgs: (body.completion_args as Json | null | undefined) ?? {},
-      guardrails: (body.guardrails as Json[] | null | undefined) ?? null,
-      name: (body.name as string | null | undefined) ?? null,
-      description: (body.description as string | null | undefined) ?? null,
-      metadata: (body.metadata as Json | null | undefined) ?? null,
-      entries: [],
-    };
-    const responder = responderFor(ctx, conversation);
-    const inputs = inputEntries(ctx, body.inputs);
-    const result = await turnOrError(ctx, conversation.id, () =>
-      runConversationTurn(ctx, inputs, responder, null),
-    );
-    if (!result) return;
-    if (body.store !== false) {
-      conversation.entries = [...inputs, ...result.outputs];
-      ctx.runtime.conversations.save(conversation);
-    }
-    if (await waitLatency(ctx, result, body.stream === true))
-      respond(ctx, conversation.id, result, body.stream === true);
+    await serveTurn(ctx, body, () => ({
+      conversation: newConversation(ctx, body),
+      history: [],
+      completionArgs: null,
+      created: true,
+    }));
   },
 };
 
 /**
- * `POST /v1/conversations/{conversation_id}`: append entries and run a turn. Turns of one
- * conversation run one after the other (from reading its entries to storing the new ones), so
- * that appends sent together all keep their entries.
+ * `POST /v1/conversations/{conversation_id}`: append entries and run a turn, after the turns of
+ * this conversation already running.
  */
 export const appendConversation: RouteSpec = {
   body: 'json',
@@ -262,23 +304,20 @@ export const appendConversation: RouteSpec = {
     const body = ctx.body as Json;
     const issues = validateRequest('AppendConversationRequest', body);
     if (issues.length > 0) throw validationError(issues);
-    const result = await ctx.runtime.conversations.exclusive(id, async () => {
-      const conversation = findConversation(ctx);
-      const inputs = inputEntries(ctx, body.inputs);
-      const entries = [...conversation.entries, ...inputs];
-      const responder = responderFor(ctx, conversation);
-      const turn = await turnOrError(ctx, conversation.id, () =>
-        runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
-      );
-      if (turn && body.store !== false) {
-        conversation.entries = [...entries, ...turn.outputs];
-        conversation.updatedAt = ctx.runtime.clock.now();
-      }
-      return turn;
-    });
-    if (!result) return;
-    if (await waitLatency(ctx, result, body.stream === true))
-      respond(ctx, id, result, body.stream === true);
+    await serveTurn(
+      ctx,
+      body,
+      () => {
+        const conversation = findConversation(ctx);
+        return {
+          conversation,
+          history: conversation.entries,
+          completionArgs: body.completion_args as Json | null,
+          created: false,
+        };
+      },
+      id,
+    );
   },
 };
 
@@ -308,19 +347,12 @@ export const restartConversation: RouteSpec = {
       metadata: (body.metadata as Json | null | undefined) ?? source.metadata,
       guardrails: (body.guardrails as Json[] | null | undefined) ?? source.guardrails,
     };
-    const inputs = inputEntries(ctx, body.inputs);
-    const entries = [...source.entries.slice(0, index + 1), ...inputs];
-    const responder = responderFor(ctx, conversation);
-    const result = await turnOrError(ctx, conversation.id, () =>
-      runConversationTurn(ctx, entries, responder, body.completion_args as Json | null),
-    );
-    if (!result) return;
-    if (body.store !== false) {
-      conversation.entries = [...entries, ...result.outputs];
-      ctx.runtime.conversations.save(conversation);
-    }
-    if (await waitLatency(ctx, result, body.stream === true))
-      respond(ctx, conversation.id, result, body.stream === true);
+    await serveTurn(ctx, body, () => ({
+      conversation,
+      history: source.entries.slice(0, index + 1),
+      completionArgs: body.completion_args as Json | null,
+      created: true,
+    }));
   },
 };
 
