@@ -1,5 +1,7 @@
 /**
- * What `stats()` and `GET /_emulator/stats` report. Other packages' tests read these names.
+ * What `stats()` and `GET /_emulator/stats` report. Other packages' tests read these names. The
+ * records keyed by strings from requests are objects without a prototype: every key (`__proto__`
+ * included) is an own key, and nothing is inherited.
  */
 export interface EmulatorStats {
   /** Requests by route, such as `POST /v1/chat/completions` (unknown paths count as `<METHOD> (unmatched)`). */
