@@ -54,6 +54,12 @@ export interface EmulatorOptions {
    * match metadata themselves (default false).
    */
   ignoreListMetadataFilter?: boolean;
+  /**
+   * Model names served besides Mistral's own (which `GET /v1/models` lists): a request naming a
+   * model that is neither gets the real API's 400 `invalid_model`. Fine-tuned ids
+   * (`ft:<root>:<owner>:<date>:<suffix>`) are served only when listed here.
+   */
+  models?: string[];
 }
 
 /** Options with their defaults applied. */
@@ -75,6 +81,7 @@ export interface ResolvedOptions {
   batchLineFaultRate: number;
   batchJobFault?: BatchFaultKind;
   ignoreListMetadataFilter: boolean;
+  models: string[];
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -97,6 +104,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     batchLineFaultRate: options.faults?.batchLineRate ?? 0,
     batchJobFault: options.faults?.batchJob,
     ignoreListMetadataFilter: options.ignoreListMetadataFilter === true,
+    models: options.models ?? [],
   };
 }
 

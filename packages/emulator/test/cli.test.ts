@@ -70,7 +70,7 @@ describe('mistral-flows-emulator CLI', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        model: 'm',
+        model: 'mistral-small-latest',
         stream: true,
         messages: [{ role: 'user', content: 'Long story please' }],
       }),

@@ -4,6 +4,7 @@ import { epochSeconds, type Clock } from '../http/clock.js';
 import { uuid } from '../http/ids.js';
 import type { Timers } from '../http/timers.js';
 import { createRandom, mixSeed } from '../model/prng.js';
+import type { ModelCatalogue } from '../models/model-catalogue.js';
 import type { BatchFaultKind, ResolvedOptions } from '../options.js';
 import type { ScenarioMatcher } from '../scenarios/scenario-matcher.js';
 import type { StatsRecorder } from '../stats/stats-recorder.js';
@@ -17,6 +18,7 @@ export interface BatchEngineDeps {
   files: FileStore;
   jobs: JobStore;
   agents: AgentStore;
+  models: ModelCatalogue;
   timers: Timers;
   clock: Clock;
   options: ResolvedOptions;
@@ -251,6 +253,7 @@ export class BatchEngine {
     const context: LineContext = {
       job,
       agents: this.deps.agents,
+      models: this.deps.models,
       scenarios: this.deps.scenarios,
       seed: options.seed,
       now: () => this.now(),

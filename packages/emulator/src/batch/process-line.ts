@@ -9,6 +9,8 @@ import { epochSeconds } from '../http/clock.js';
 import { hexId, uuid } from '../http/ids.js';
 import { runScriptedModel, type ScriptedReply } from '../model/scripted-model.js';
 import { countTokens } from '../model/tokenizer.js';
+import { invalidModel } from '../models/check-model.js';
+import type { ModelCatalogue } from '../models/model-catalogue.js';
 import type { ScenarioMatcher } from '../scenarios/scenario-matcher.js';
 import type { ValidationIssue } from '../validation/schema-types.js';
 import { validateRequest } from '../validation/validate-request.js';
@@ -21,6 +23,7 @@ type Json = Record<string, unknown>;
 export interface LineContext {
   job: BatchJobRecord;
   agents: AgentStore;
+  models: ModelCatalogue;
   scenarios?: ScenarioMatcher;
   seed: number;
   now: () => number;
@@ -42,6 +45,8 @@ class LineError extends Error {
     readonly code: string,
     message: string,
     readonly detail?: ValidationIssue[],
+    /** The error body the real API answers with, when it has its own (an unknown model). */
+    readonly body?: Json,
   ) {
     super(message);
   }
@@ -115,7 +120,7 @@ export function processLine(
       error instanceof LineError
         ? error
         : new LineError(500, 'internal_error', `Line ${lineNumber}: ${String(error)}`);
-    const errorBody: Json = {
+    const errorBody: Json = e.body ?? {
       object: 'error',
       message: e.message,
       type: e.status >= 500 ? 'server_error' : 'invalid_request_error',
@@ -147,6 +152,19 @@ function invalid(lineNumber: number, issues: ValidationIssue[]): LineError {
   );
 }
 
+/** A line naming a model the emulator does not serve fails as the real API answers it: a 400. */
+function checkLineModel(model: unknown, lineNumber: number, ctx: LineContext): void {
+  if (typeof model !== 'string' || ctx.models.has(model)) return;
+  const answer = invalidModel(model);
+  throw new LineError(
+    answer.status,
+    'invalid_model',
+    `Line ${lineNumber}: invalid model ${model}`,
+    undefined,
+    answer.body as Json,
+  );
+}
+
 function run(body: Json, lineNumber: number, ctx: LineContext): Json {
   const { job } = ctx;
   if (body.stream === true)
@@ -159,6 +177,7 @@ function run(body: Json, lineNumber: number, ctx: LineContext): Json {
     const request: Json = { ...body, model: body.model ?? job.model };
     const issues = validateRequest('EmbeddingRequest', request);
     if (issues.length > 0) throw invalid(lineNumber, issues);
+    checkLineModel(request.model, lineNumber, ctx);
     const inputs = Array.isArray(request.input)
       ? (request.input as string[])
       : [request.input as string];
@@ -187,6 +206,7 @@ function run(body: Json, lineNumber: number, ctx: LineContext): Json {
     if (request.model === undefined) delete request.model;
     const issues = validateRequest('ChatCompletionRequest', request);
     if (issues.length > 0) throw invalid(lineNumber, issues);
+    checkLineModel(request.model, lineNumber, ctx);
     prepared = prepareChat(request, 'batch');
   }
   let reply: ScriptedReply | undefined;

@@ -23,6 +23,7 @@ export const usage = `Usage: mistral-flows-emulator [options]
   --batch-fault-rate <p>    share of batch lines that fail (default 0)
   --ignore-list-metadata-filter
                             list batch jobs without filtering by metadata
+  --model <name>            serve this model name too (repeatable; fine-tuned ids ft:...)
   --help                    show this help`;
 
 type Kind = 'int' | 'number' | 'string' | 'rate' | 'switch';
@@ -50,6 +51,10 @@ const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) =>
   'batch-fault-rate': {
     kind: 'rate',
     set: (o, v: number) => (o.faults = { rate: 0, ...o.faults, batchLineRate: v }),
+  },
+  model: {
+    kind: 'string',
+    set: (o, v: string) => (o.models = [...(o.models ?? []), v]),
   },
   'ignore-list-metadata-filter': {
     kind: 'switch',

@@ -4,6 +4,7 @@ import { notFound, validationError } from '../http/http-error.js';
 import { pageItems, pageParams } from '../http/pagination.js';
 import { boolParam, intParam, jsonObjectParam, metadataMatches } from '../http/query-params.js';
 import { sendJson, sendNoContent } from '../http/respond.js';
+import { checkModel } from '../models/check-model.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
 import { validateRequest } from '../validation/validate-request.js';
 
@@ -59,6 +60,7 @@ export const createAgent: RouteSpec = {
   handler(ctx) {
     const issues = validateRequest('CreateAgentRequest', ctx.body);
     if (issues.length > 0) throw validationError(issues);
+    checkModel(ctx.runtime.models, (ctx.body as Json).model);
     const agent = ctx.runtime.agents.create(ctx.body as Json);
     sendJson(ctx.res, 200, agentJson(agent));
   },
@@ -108,6 +110,7 @@ export const updateAgent: RouteSpec = {
     const agent = findAgent(ctx);
     const issues = validateRequest('UpdateAgentRequest', ctx.body);
     if (issues.length > 0) throw validationError(issues);
+    checkModel(ctx.runtime.models, (ctx.body as Json).model);
     ctx.runtime.agents.update(agent, ctx.body as Json);
     sendJson(ctx.res, 200, agentJson(agent));
   },

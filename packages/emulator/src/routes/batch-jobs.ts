@@ -6,6 +6,7 @@ import { apiError, notFound, wrappedValidationError } from '../http/http-error.j
 import { uuid } from '../http/ids.js';
 import { ownValue } from '../http/dictionary.js';
 import { pageItems, pageParams } from '../http/pagination.js';
+import { checkModel } from '../models/check-model.js';
 import { sendJson } from '../http/respond.js';
 import type { RouteContext, RouteSpec } from '../server/route.js';
 import type { InlineRequest } from '../storage/job-store.js';
@@ -68,6 +69,7 @@ export const createBatchJob: RouteSpec = {
           code: 'empty_file',
         });
     }
+    checkModel(runtime.models, body.model);
     const agentId = (body.agent_id as string | null | undefined) ?? null;
     if (agentId !== null && !runtime.agents.get(agentId)) throw notFound('Agent', agentId);
     if (

@@ -10,6 +10,7 @@ import { hexId } from '../http/ids.js';
 import { sendJson } from '../http/respond.js';
 import { playFrames } from '../http/sse.js';
 import type { ModelRequest } from '../model/model-request.js';
+import { checkModel } from '../models/check-model.js';
 import type { ModelTurn } from '../model/scripted-model.js';
 import type { ScenarioInput } from '../scenarios/scenario-matcher.js';
 import { MidStreamError } from '../server/mid-stream-error.js';
@@ -28,6 +29,7 @@ export const chatCompletions: RouteSpec = {
     const body = ctx.body as Json;
     const issues = validateRequest('ChatCompletionRequest', body);
     if (issues.length > 0) throw validationError(issues);
+    checkModel(ctx.runtime.models, body.model);
     const { model, request, scenario } = prepareChat(body);
     await complete(ctx, model, scenario, request);
   },

@@ -9,6 +9,7 @@ import {
 } from '../conversations/conversation-turn.js';
 import { isoTime } from '../http/clock.js';
 import { notFound, validationError } from '../http/http-error.js';
+import { checkModel } from '../models/check-model.js';
 import { prefixedId } from '../http/ids.js';
 import { pageItems, pageParams } from '../http/pagination.js';
 import { jsonObjectParam, metadataMatches } from '../http/query-params.js';
@@ -282,6 +283,7 @@ export const startConversation: RouteSpec = {
         },
       ]);
     }
+    checkModel(ctx.runtime.models, body.model);
     await serveTurn(ctx, body, () => ({
       conversation: newConversation(ctx, body),
       history: [],

@@ -4,6 +4,7 @@ import { AgentStore } from '../agents/agent-store.js';
 import { BatchEngine } from '../batch/batch-engine.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
 import { FaultInjector } from '../faults/fault-injector.js';
+import { ModelCatalogue } from '../models/model-catalogue.js';
 import { systemClock, type Clock } from '../http/clock.js';
 import { dictionary } from '../http/dictionary.js';
 import { Timers } from '../http/timers.js';
@@ -25,6 +26,8 @@ export class EmulatorRuntime {
   readonly timers = new Timers();
   readonly faults: FaultInjector;
   readonly scenarios?: ScenarioMatcher;
+  /** The served models: Mistral's list and the configured `models`. */
+  readonly models: ModelCatalogue;
   readonly rateLimit?: TokenBucket;
   readonly agents: AgentStore;
   readonly conversations = new ConversationStore();
@@ -40,6 +43,7 @@ export class EmulatorRuntime {
   constructor(options: EmulatorOptions, clock: Clock = systemClock) {
     this.options = resolveOptions(options);
     this.clock = clock;
+    this.models = new ModelCatalogue(this.options.models);
     this.faults = new FaultInjector(options.faults, this.options.seed);
     if (options.scenarios !== undefined) {
       const rules =
@@ -57,6 +61,7 @@ export class EmulatorRuntime {
       files: this.files,
       jobs: this.jobs,
       agents: this.agents,
+      models: this.models,
       timers: this.timers,
       clock,
       options: this.options,
