@@ -70,8 +70,10 @@ describe('checkScenarios', () => {
   it('accepts a bare array or { rules } and rejects ambiguous or invalid rules', () => {
     expect(checkScenarios({ rules: [{ text: 'x' }] })).toHaveLength(1);
     expect(() => checkScenarios([{ text: 'x', fault: '500' }])).toThrow(/exactly one/);
-    expect(() => checkScenarios([{ fault: 'boom' }])).toThrow(/invalid fault/);
-    expect(() => checkScenarios([{ match: { lastUserMessage: '(' }, text: 'x' }])).toThrow(/regex/);
-    expect(() => checkScenarios([{ error: { status: 200 } }])).toThrow(/error status/);
+    expect(() => checkScenarios([{ fault: 'boom' }])).toThrow(/fault: is not a fault/);
+    expect(() => checkScenarios([{ match: { lastUserMessage: '(' }, text: 'x' }])).toThrow(
+      /not a valid regular expression/,
+    );
+    expect(() => checkScenarios([{ error: { status: 200 } }])).toThrow(/error\.status: Too small/);
   });
 });
