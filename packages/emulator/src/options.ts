@@ -1,5 +1,6 @@
 import { EmulatorConfigError } from './errors/emulator-config-error.js';
 import type { GlobalFaults } from './faults/fault-injector.js';
+import { errorShapes, type ErrorShape } from './http/http-error.js';
 import type { ScenarioFile } from './scenarios/scenario.js';
 
 /** Batch faults, for every job (`faults.batchJob`) or one job (`metadata.emulator_fault`). */
@@ -60,6 +61,13 @@ export interface EmulatorOptions {
    * (`ft:<root>:<owner>:<date>:<suffix>`) are served only when listed here.
    */
   models?: string[];
+  /**
+   * The body of 422 answers on chat, agents, conversations and models: `observed` (default), as the
+   * real API sends it, `{"object":"error","message":{"detail":[...]},"type":...}` (the SDK throws
+   * `HTTPValidationError` with `detail` empty); `fastapi`, as the OpenAPI document declares it,
+   * `{"detail":[...]}` (the SDK fills `err.detail`). Files and batch use the observed body always.
+   */
+  errorShape?: ErrorShape;
 }
 
 /** Options with their defaults applied. */
@@ -82,6 +90,7 @@ export interface ResolvedOptions {
   batchJobFault?: BatchFaultKind;
   ignoreListMetadataFilter: boolean;
   models: string[];
+  errorShape: ErrorShape;
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
@@ -105,6 +114,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     batchJobFault: options.faults?.batchJob,
     ignoreListMetadataFilter: options.ignoreListMetadataFilter === true,
     models: options.models ?? [],
+    errorShape: checkErrorShape(options.errorShape),
   };
 }
 
@@ -114,5 +124,13 @@ function checkAllowedHosts(value: unknown): readonly string[] | true {
   if (Array.isArray(value) && value.every((name) => typeof name === 'string')) return value;
   throw new EmulatorConfigError(
     `allowedHosts must be an array of host names or true, not ${JSON.stringify(value)}`,
+  );
+}
+
+function checkErrorShape(shape: string | undefined): ErrorShape {
+  if (shape === undefined) return 'observed';
+  if ((errorShapes as readonly string[]).includes(shape)) return shape as ErrorShape;
+  throw new EmulatorConfigError(
+    `errorShape must be ${errorShapes.join(' or ')}, got ${JSON.stringify(shape)}`,
   );
 }

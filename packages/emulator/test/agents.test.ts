@@ -160,8 +160,8 @@ describe('beta agents', () => {
       body: JSON.stringify({ name: 'x', colour: 'blue' }),
     });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { detail: { type: string; loc: unknown[] }[] };
-    expect(body.detail.map((d) => [d.type, d.loc])).toEqual([
+    const body = (await res.json()) as { message: { detail: { type: string; loc: unknown[] }[] } };
+    expect(body.message.detail.map((d) => [d.type, d.loc])).toEqual([
       ['missing', ['body', 'model']],
       ['extra_forbidden', ['body', 'colour']],
     ]);

@@ -277,7 +277,8 @@ describe('beta conversations', () => {
     });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({
-      detail: [{ type: 'extra_forbidden', loc: ['body', 'temperature'] }],
+      object: 'error',
+      message: { detail: [{ type: 'extra_forbidden', loc: ['body', 'temperature'] }] },
     });
   });
 });

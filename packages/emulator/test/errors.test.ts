@@ -17,6 +17,12 @@ async function post(
   };
 }
 
+/** The detail list of a 422 in the real API's observed shape, `{"message":{"detail":[...]}}`. */
+function detailOf(body: Record<string, unknown>): unknown {
+  expect(body).toMatchObject({ object: 'error', type: 'invalid_request_error' });
+  return (body.message as { detail: unknown }).detail;
+}
+
 describe('errors', () => {
   it('answers 401 when an API key is configured and the request has none or another one', async () => {
     const { url, client } = await startTestEmulator({ apiKey: 'secret' }, { apiKey: 'wrong' });
@@ -28,8 +34,8 @@ describe('errors', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('gives FastAPI 422 details the SDK exposes as HTTPValidationError', async () => {
-    const { client } = await startTestEmulator();
+  it('gives FastAPI 422 details the SDK exposes as HTTPValidationError (errorShape fastapi)', async () => {
+    const { client } = await startTestEmulator({ errorShape: 'fastapi' });
     const error = await client.chat
       .complete({ ...chatBody, messages: [{ role: 'user', content: 'Hi' }], temperature: 5 })
       .catch((e: unknown) => e);
@@ -48,7 +54,7 @@ describe('errors', () => {
     const { url } = await startTestEmulator();
     const unknown = await post(url, JSON.stringify({ ...chatBody, temperatur: 0.2 }));
     expect(unknown.status).toBe(422);
-    expect(unknown.body.detail).toEqual([
+    expect(detailOf(unknown.body)).toEqual([
       {
         type: 'extra_forbidden',
         loc: ['body', 'temperatur'],
@@ -57,7 +63,7 @@ describe('errors', () => {
       },
     ]);
     const missing = await post(url, JSON.stringify({ model: 'mistral-small-latest' }));
-    expect(missing.body.detail).toEqual([
+    expect(detailOf(missing.body)).toEqual([
       {
         type: 'missing',
         loc: ['body', 'messages'],
@@ -72,7 +78,7 @@ describe('errors', () => {
         tools: [{ type: 'function', function: { name: 'f', parameters: 'object' } }],
       }),
     );
-    expect(badTool.body.detail).toEqual([
+    expect(detailOf(badTool.body)).toEqual([
       {
         type: 'dict_type',
         loc: ['body', 'tools', 0, 'function', 'function', 'parameters'],
@@ -84,7 +90,7 @@ describe('errors', () => {
       url,
       JSON.stringify({ ...chatBody, messages: [{ role: 'robot', content: 'x' }] }),
     );
-    expect(badRole.body.detail).toMatchObject([
+    expect(detailOf(badRole.body)).toMatchObject([
       { type: 'union_tag_invalid', loc: ['body', 'messages', 0] },
     ]);
   });
@@ -93,14 +99,16 @@ describe('errors', () => {
     const { url, client } = await startTestEmulator({ maxBodyBytes: 2048 });
     const malformed = await post(url, '{"model": "m", "messages": [');
     expect(malformed.status).toBe(422);
-    expect(malformed.body.detail).toMatchObject([
+    expect(detailOf(malformed.body)).toMatchObject([
       { type: 'json_invalid', loc: ['body', expect.any(Number)], msg: 'JSON decode error' },
     ]);
     const textPlain = await post(url, JSON.stringify(chatBody), { 'content-type': 'text/plain' });
     expect(textPlain.status).toBe(422);
-    expect(textPlain.body.detail).toMatchObject([{ type: 'model_attributes_type', loc: ['body'] }]);
+    expect(detailOf(textPlain.body)).toMatchObject([
+      { type: 'model_attributes_type', loc: ['body'] },
+    ]);
     const empty = await post(url, '');
-    expect(empty.body.detail).toMatchObject([{ type: 'missing', loc: ['body'] }]);
+    expect(detailOf(empty.body)).toMatchObject([{ type: 'missing', loc: ['body'] }]);
     const big = await post(
       url,
       JSON.stringify({ ...chatBody, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }),
@@ -113,7 +121,7 @@ describe('errors', () => {
       code: 'payload_too_large',
     });
     const array = await post(url, '[1,2]');
-    expect(array.body.detail).toMatchObject([{ type: 'model_attributes_type' }]);
+    expect(detailOf(array.body)).toMatchObject([{ type: 'model_attributes_type' }]);
     const notFound = await fetch(`${url}/v1/nothing-here`);
     expect(notFound.status).toBe(404);
     const wrongMethod = await fetch(`${url}/v1/chat/completions`);

@@ -24,6 +24,7 @@ export const usage = `Usage: mistral-flows-emulator [options]
   --ignore-list-metadata-filter
                             list batch jobs without filtering by metadata
   --model <name>            serve this model name too (repeatable; fine-tuned ids ft:...)
+  --error-shape <shape>     422 bodies: observed (default, as the real API) or fastapi
   --help                    show this help`;
 
 type Kind = 'int' | 'number' | 'string' | 'rate' | 'switch';
@@ -51,6 +52,10 @@ const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) =>
   'batch-fault-rate': {
     kind: 'rate',
     set: (o, v: number) => (o.faults = { rate: 0, ...o.faults, batchLineRate: v }),
+  },
+  'error-shape': {
+    kind: 'string',
+    set: (o, v: string) => (o.errorShape = v as EmulatorOptions['errorShape']),
   },
   model: {
     kind: 'string',

@@ -1,6 +1,18 @@
 import type { ValidationIssue } from '../validation/schema-types.js';
 
 /**
+ * How 422 answers are shaped: `observed`, as the real API sends them
+ * (`{"object":"error","message":{"detail":[...]},"type":"invalid_request_error",...}`, for which the
+ * SDK throws `HTTPValidationError` with an empty `detail`), or `fastapi`, as the OpenAPI document
+ * declares them (`{"detail":[...]}`, which fills the SDK's `err.detail`) on chat, agents,
+ * conversations and models.
+ */
+export type ErrorShape = 'observed' | 'fastapi';
+
+/** The error shapes, for option checks. */
+export const errorShapes: readonly ErrorShape[] = ['observed', 'fastapi'];
+
+/**
  * An error answer the emulator sends to a client, with the status, the JSON body and any extra
  * headers. Route handlers throw it; the server turns it into a response.
  */
@@ -15,6 +27,11 @@ export class HttpError extends Error {
     this.status = status;
     this.body = body;
     this.headers = headers;
+  }
+
+  /** The body to send under the configured error shape (the same for every shape here). */
+  bodyFor(_shape: ErrorShape): unknown {
+    return this.body;
   }
 }
 
@@ -51,23 +68,47 @@ export function apiError(
   );
 }
 
-/** 422 with FastAPI's `{detail: [{type, loc, msg, input}]}` body (chat, agents, conversations). */
-export function validationError(issues: ValidationIssue[]): HttpError {
-  return new HttpError(422, { detail: issues });
+/**
+ * A 422 listing validation problems. Its body depends on the error shape: the real API's observed
+ * body (the detail list wrapped in the documented error body), or FastAPI's `{detail: [...]}`.
+ * `wrapped` answers (the files and batch services) use the observed body under both shapes.
+ */
+export class ValidationFailure extends HttpError {
+  constructor(
+    readonly issues: ValidationIssue[],
+    readonly wrapped: boolean,
+  ) {
+    super(422, wrapped ? observedValidationBody(issues) : { detail: issues });
+  }
+
+  override bodyFor(shape: ErrorShape): unknown {
+    return shape === 'fastapi' && !this.wrapped
+      ? { detail: this.issues }
+      : observedValidationBody(this.issues);
+  }
 }
 
-/**
- * 422 as the real API sends it from the files and batch services: the detail array wrapped in the
- * documented error body.
- */
-export function wrappedValidationError(issues: ValidationIssue[]): HttpError {
-  return new HttpError(422, {
+function observedValidationBody(issues: ValidationIssue[]): unknown {
+  return {
     object: 'error',
     message: { detail: issues },
     type: 'invalid_request_error',
     param: null,
     code: null,
-  });
+  };
+}
+
+/** 422 on chat, agents, conversations and models: shaped by the configured error shape. */
+export function validationError(issues: ValidationIssue[]): ValidationFailure {
+  return new ValidationFailure(issues, false);
+}
+
+/**
+ * 422 as the real API sends it from the files and batch services, under every error shape: the
+ * detail array wrapped in the documented error body.
+ */
+export function wrappedValidationError(issues: ValidationIssue[]): ValidationFailure {
+  return new ValidationFailure(issues, true);
 }
 
 /** 404 for an unknown id. */

@@ -6,7 +6,9 @@ import {
   HttpError,
   rateLimited,
   validationError,
+  ValidationFailure,
   wrappedValidationError,
+  type ErrorShape,
 } from '../http/http-error.js';
 import { readBody } from '../http/read-body.js';
 import { sendJson } from '../http/respond.js';
@@ -33,7 +35,7 @@ export function createRequestHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const guard = new RequestGuard(runtime.options);
   return (req, res) => {
-    handle(req, res).catch((error: unknown) => fail(res, error));
+    handle(req, res).catch((error: unknown) => fail(res, error, runtime.options.errorShape));
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -158,21 +160,20 @@ function throwJsonError(error: unknown, fail: (issue: ValidationIssue) => HttpEr
 
 /** The files and batch services wrap 422 details in the documented error body. */
 function toFilesError(error: unknown): unknown {
-  if (error instanceof HttpError && error.status === 422) {
-    const detail = (error.body as { detail?: unknown }).detail;
-    if (Array.isArray(detail)) return wrappedValidationError(detail as ValidationIssue[]);
+  if (error instanceof ValidationFailure && !error.wrapped) {
+    return wrappedValidationError(error.issues);
   }
   return error;
 }
 
-/** Answers an error: the error's own answer, or a 500 for anything unexpected. */
-function fail(res: ServerResponse, error: unknown): void {
+/** Answers an error: the error's own answer (in the error shape), or a 500 for anything unexpected. */
+function fail(res: ServerResponse, error: unknown, shape: ErrorShape): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
   }
   if (error instanceof HttpError) {
-    sendJson(res, error.status, error.body, error.headers);
+    sendJson(res, error.status, error.bodyFor(shape), error.headers);
     return;
   }
   if (error instanceof Error && error.message === 'request aborted') {

@@ -23,8 +23,9 @@ export interface RouteContext {
 
 /**
  * How a route is served: `body` says how to read the request body, `service` which error shape
- * applies (`api` = chat, agents, conversations, models: 422 `{detail}`; `files`: the documented
- * error body), `modelCall` that it runs the model (counted in stats, subject to global faults).
+ * applies (`api` = chat, agents, conversations, models: 422 in the configured `errorShape`;
+ * `files`: the documented error body always), `modelCall` that it runs the model (counted in
+ * stats, subject to global faults).
  */
 export interface RouteSpec {
   body: 'json' | 'raw' | 'none';
