@@ -55,6 +55,71 @@ describe('classifyError', () => {
     expect(c.message).toContain('Field required');
   });
 
+  it('summarises the first problem of a 422 in the FastAPI shape and in the real API shape', () => {
+    const detail = [
+      {
+        type: 'extra_forbidden',
+        loc: ['body', 'messages', 0, 'user', 'name'],
+        msg: 'Extra inputs are not permitted',
+        input: '',
+      },
+      { type: 'missing', loc: ['body', 'model'], msg: 'Field required', input: {} },
+    ];
+    const fastapi = JSON.stringify({ detail });
+    const observed = JSON.stringify({
+      object: 'error',
+      message: { detail },
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
+    const expected = {
+      code: 'invalid_request',
+      status: 422,
+      retryable: false,
+      message:
+        'HTTP 422: body.messages.0.user.name: Extra inputs are not permitted (and 1 more problem)',
+    };
+    for (const body of [fastapi, observed]) {
+      // The SDK's HTTPValidationError (chat, agents, conversations, models)...
+      const validation = new sdkErrors.HTTPValidationError({}, httpMeta(422, body));
+      expect(classifyError(validation)).toEqual(expected);
+      // ...and its SDKError (files and batch, which have no 422 matcher).
+      const generic = new sdkErrors.SDKError('API error occurred', httpMeta(422, body));
+      expect(classifyError(generic)).toEqual(expected);
+    }
+    // A single problem, and a 422 whose body is unreadable but whose detail the SDK parsed.
+    const one = JSON.stringify({ detail: detail.slice(1) });
+    expect(classifyError(new sdkErrors.HTTPValidationError({}, httpMeta(422, one))).message).toBe(
+      'HTTP 422: body.model: Field required',
+    );
+    const parsedOnly = new sdkErrors.HTTPValidationError(
+      { detail: detail.slice(1) },
+      httpMeta(422, 'not json'),
+    );
+    expect(classifyError(parsedOnly).message).toBe('HTTP 422: body.model: Field required');
+  });
+
+  it('keeps the message of other error bodies', () => {
+    const invalidModel = JSON.stringify({
+      object: 'error',
+      message: 'Invalid model: mistral-smal-latest',
+      type: 'invalid_model',
+      param: null,
+      code: '1500',
+      raw_status_code: 400,
+    });
+    expect(classifyError(new sdkErrors.SDKError('', httpMeta(400, invalidModel)))).toMatchObject({
+      code: 'invalid_request',
+      message: 'HTTP 400: Invalid model: mistral-smal-latest',
+    });
+    const unauthorized = new sdkErrors.SDKError('', httpMeta(401, '{"detail":"Unauthorized"}'));
+    expect(classifyError(unauthorized).message).toBe('HTTP 401: Unauthorized');
+    expect(classifyError(new sdkErrors.SDKError('', httpMeta(502, 'Bad gateway'))).message).toBe(
+      'HTTP 502: Bad gateway',
+    );
+  });
+
   it('maps ResponseValidationError to response_invalid, not retryable', () => {
     const error = new sdkErrors.ResponseValidationError('Response validation failed', {
       ...httpMeta(200, '{}'),

@@ -161,19 +161,66 @@ function networkCodeOf(err: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** A one-line, secret-free summary of an error response body. */
+/**
+ * A one-line, secret-free summary of an error response body: for a 422, its first validation
+ * problem (`body.temperature: Input should be ...`), whether the body is FastAPI's
+ * `{"detail":[...]}` or the real API's `{"object":"error","message":{"detail":[...]},...}`;
+ * otherwise the body's message.
+ */
 function bodySummary(err: Record<string, unknown>): string {
   const body = typeof err.body === 'string' ? err.body : '';
-  if (body === '') return '';
-  let text = body;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
-    const message = parsed.message ?? parsed.detail ?? parsed.error;
-    text = typeof message === 'string' ? message : JSON.stringify(message ?? parsed);
+    parsed = body === '' ? undefined : (JSON.parse(body) as unknown);
   } catch {
-    // Not JSON: keep the raw text.
+    // Not JSON: summarised as raw text below.
   }
+  const issues = validationIssues(parsed) ?? validationIssues({ detail: err.detail });
+  let text: string;
+  if (issues) text = describeIssues(issues);
+  else if (body === '') return '';
+  else if (typeof parsed === 'object' && parsed !== null) {
+    const fields = parsed as Record<string, unknown>;
+    const message = fields.message ?? fields.detail ?? fields.error;
+    text = typeof message === 'string' ? message : JSON.stringify(message ?? parsed);
+  } else text = body;
   return truncate(redactString(firstLine(text)), 300);
+}
+
+interface ValidationIssue {
+  loc: unknown[];
+  msg: string;
+}
+
+/** The detail list of a 422 body in either shape, when it has one. */
+function validationIssues(parsed: unknown): ValidationIssue[] | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { detail, message } = parsed as { detail?: unknown; message?: unknown };
+  const list =
+    detail ??
+    (typeof message === 'object' && message !== null
+      ? (message as { detail?: unknown }).detail
+      : undefined);
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const issues = list.filter(
+    (item): item is ValidationIssue =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as { msg?: unknown }).msg === 'string' &&
+      Array.isArray((item as { loc?: unknown }).loc),
+  );
+  return issues.length > 0 ? issues : undefined;
+}
+
+/** `body.messages.0.content: Field required (and 2 more problems)` */
+function describeIssues(issues: ValidationIssue[]): string {
+  const [first] = issues as [ValidationIssue, ...ValidationIssue[]];
+  const loc = first.loc.map(String).join('.');
+  const more =
+    issues.length > 1
+      ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})`
+      : '';
+  return `${loc ? `${loc}: ` : ''}${first.msg}${more}`;
 }
 
 function pick(c: ErrorClassification): ErrorClassification {
