@@ -35,8 +35,18 @@ export interface EmulatorOptions {
   seed?: number;
   /** Scenario rules, or the path of a JSON scenario file. */
   scenarios?: ScenarioFile | string;
-  /** Requests per second allowed on `/v1` before answering 429 (default: no limit). */
+  /** Requests per second allowed on `/v1`, over all clients, before answering 429 (default: no limit). */
   rps?: number;
+  /**
+   * Budgets per API key (per client address for requests without a key), refilled evenly over the
+   * minute: `requestsPerMinute` on every `/v1` request, `tokensPerMinute` on model calls (prompt and
+   * completion tokens, charged once the call has run). Answers carry the real API's headers
+   * (`x-ratelimit-limit-req-minute`, `x-ratelimit-remaining-req-minute`,
+   * `x-ratelimit-limit-tokens-minute`, `x-ratelimit-remaining-tokens-minute`,
+   * `x-ratelimit-tokens-query-cost`); a request over budget gets a 429 with `Retry-After`.
+   * Off by default (no budget, no headers).
+   */
+  rateLimit?: { requestsPerMinute?: number; tokensPerMinute?: number };
   /** Largest JSON request body, in bytes (default 10 MiB). */
   maxBodyBytes?: number;
   /** Largest uploaded file, in bytes (default 512 MiB). */
@@ -80,6 +90,8 @@ export interface ResolvedOptions {
   tokenMs: number;
   seed: number;
   rps?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
   maxBodyBytes: number;
   maxFileBytes: number;
   dataDir?: string;
@@ -103,6 +115,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     tokenMs: Math.max(0, options.latency?.tokenMs ?? 0),
     seed: options.seed ?? 0,
     rps: options.rps && options.rps > 0 ? options.rps : undefined,
+    requestsPerMinute: budget('requestsPerMinute', options.rateLimit?.requestsPerMinute),
+    tokensPerMinute: budget('tokensPerMinute', options.rateLimit?.tokensPerMinute),
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
     maxFileBytes: options.maxFileBytes ?? 512 * 1024 * 1024,
     dataDir: options.dataDir,
@@ -125,6 +139,14 @@ function checkAllowedHosts(value: unknown): readonly string[] | true {
   throw new EmulatorConfigError(
     `allowedHosts must be an array of host names or true, not ${JSON.stringify(value)}`,
   );
+}
+
+function budget(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new EmulatorConfigError(`rateLimit.${name} must be a whole number >= 1, got ${value}`);
+  }
+  return value;
 }
 
 function checkErrorShape(shape: string | undefined): ErrorShape {

@@ -13,7 +13,9 @@ export const usage = `Usage: mistral-flows-emulator [options]
   --fault-rate <p>          share of model calls that get a 429/500/503 (default 0)
   --seed <n>                seed of the scripted model and fault draws (default 0)
   --scenarios <file>        JSON scenario rules
-  --rps <n>                 requests per second before 429 (default: no limit)
+  --rps <n>                 requests per second before 429, all clients (default: no limit)
+  --rpm <n>                 requests per minute per API key, with x-ratelimit-* headers (default: off)
+  --tpm <n>                 model tokens per minute per API key, with x-ratelimit-* headers (default: off)
   --max-body-bytes <n>      largest JSON body (default 10 MiB)
   --max-file-bytes <n>      largest uploaded file (default 512 MiB)
   --data-dir <path>         keep files and batch jobs on disk across restarts
@@ -43,6 +45,14 @@ const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) =>
   seed: { kind: 'int', set: (o, v: number) => (o.seed = v) },
   scenarios: { kind: 'string', set: (o, v: string) => (o.scenarios = v) },
   rps: { kind: 'number', set: (o, v: number) => (o.rps = v) },
+  rpm: {
+    kind: 'int',
+    set: (o, v: number) => (o.rateLimit = { ...o.rateLimit, requestsPerMinute: v }),
+  },
+  tpm: {
+    kind: 'int',
+    set: (o, v: number) => (o.rateLimit = { ...o.rateLimit, tokensPerMinute: v }),
+  },
   'max-body-bytes': { kind: 'int', set: (o, v: number) => (o.maxBodyBytes = v) },
   'max-file-bytes': { kind: 'int', set: (o, v: number) => (o.maxFileBytes = v) },
   'data-dir': { kind: 'string', set: (o, v: string) => (o.dataDir = v) },

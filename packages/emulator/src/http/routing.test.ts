@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Router } from './router.js';
 import { splitPath } from './split-path.js';
-import { TokenBucket } from './token-bucket.js';
 
 describe('splitPath', () => {
   it('finds the API path under any prefix and keeps the query', () => {
@@ -39,17 +38,5 @@ describe('Router', () => {
     expect(router.match('POST', '/v1/agents/a')).toBeUndefined();
     expect(router.hasPath('/v1/agents/a')).toBe(true);
     expect(router.match('GET', '/v1/agents/')).toBeUndefined();
-  });
-});
-
-describe('TokenBucket', () => {
-  it('allows a second of requests, then asks to retry after the refill', () => {
-    let now = 0;
-    const bucket = new TokenBucket(2, () => now);
-    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 1]);
-    now += 500;
-    expect(bucket.take()).toBe(0);
-    const slow = new TokenBucket(0.25, () => now);
-    expect([slow.take(), slow.take()]).toEqual([0, 4]);
   });
 });

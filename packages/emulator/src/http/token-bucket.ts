@@ -1,30 +1,56 @@
 /**
- * A token bucket: `rate` tokens per second, holding at most one second's worth (at least one token). `take()` answers 0
- * when a token was available, else the whole seconds to wait (for `Retry-After`).
+ * A token bucket: holds at most `capacity` tokens and gains `refillPerSecond` tokens per second,
+ * evenly. The emulator's rate limits all use it: the global `rps` limit (one second's worth, at
+ * least one token) and the per-client budgets of requests and model tokens per minute (a minute's
+ * worth, refilled evenly over the minute).
  */
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly capacity: number;
 
   constructor(
-    private readonly rate: number,
+    readonly capacity: number,
+    private readonly refillPerSecond: number,
     private readonly now: () => number = () => Date.now(),
   ) {
-    this.capacity = Math.max(1, rate);
-    this.tokens = this.capacity;
+    this.tokens = capacity;
     this.last = now();
   }
 
-  take(): number {
+  /** Tokens available now (fractional). */
+  available(): number {
     const now = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
+    if (now > this.last) {
+      this.tokens = Math.min(
+        this.capacity,
+        this.tokens + ((now - this.last) / 1000) * this.refillPerSecond,
+      );
     }
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.rate));
+    this.last = now;
+    return this.tokens;
+  }
+
+  /** Takes `cost` tokens if that many are available; false (and nothing taken) otherwise. */
+  take(cost = 1): boolean {
+    if (this.available() < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+
+  /** Removes `cost` tokens, down to zero: what a call used once it was admitted. */
+  charge(cost: number): void {
+    this.tokens = Math.max(0, this.available() - cost);
+  }
+
+  /** Whole seconds until `amount` tokens are available (at least 1), for `Retry-After`. */
+  retryAfterSeconds(amount = 1): number {
+    const missing = amount - this.available();
+    return Math.max(1, Math.ceil(missing / this.refillPerSecond));
+  }
+
+  /** True when the bucket is full (an idle client). */
+  get full(): boolean {
+    return this.available() >= this.capacity;
   }
 
   reset(): void {

@@ -24,7 +24,7 @@ const empty: Buffer = Buffer.alloc(0);
 
 /**
  * The request pipeline: refuse foreign `Host` names and cross-origin pages (`RequestGuard`), serve
- * the control routes, find the route, count it, check the API key and the rate limit, read the
+ * the control routes, find the route, count it, check the API key and the rate limits, read the
  * body, apply any fault (header, then the global rate for model calls), then run the handler.
  * Errors become the API's error answers; nothing a client sends can crash the server.
  */
@@ -73,8 +73,8 @@ export function createRequestHandler(
       req.resume();
       throw unauthorized();
     }
-    if (runtime.rateLimit) {
-      const wait = runtime.rateLimit.take();
+    if (runtime.rateLimits) {
+      const wait = runtime.rateLimits.admit(req, res, spec.modelCall === true);
       if (wait > 0) {
         runtime.stats.rateLimited++;
         req.resume();

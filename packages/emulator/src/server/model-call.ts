@@ -32,6 +32,7 @@ export async function runModelTurn(
     reply = outcome.reply;
   }
   const turn = runScriptedModel(request, { seed: runtime.options.seed, reply });
+  runtime.rateLimits?.charge(ctx.res, turn.usage.total_tokens);
   for (const choice of turn.choices) runtime.stats.toolCalls += choice.toolCalls.length;
   return turn;
 }

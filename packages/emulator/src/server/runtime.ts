@@ -8,7 +8,7 @@ import { ModelCatalogue } from '../models/model-catalogue.js';
 import { systemClock, type Clock } from '../http/clock.js';
 import { dictionary } from '../http/dictionary.js';
 import { Timers } from '../http/timers.js';
-import { TokenBucket } from '../http/token-bucket.js';
+import { RateLimits } from '../http/rate-limits.js';
 import type { EmulatorOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import { checkScenarios, loadScenarioFile } from '../scenarios/scenario.js';
@@ -28,7 +28,8 @@ export class EmulatorRuntime {
   readonly scenarios?: ScenarioMatcher;
   /** The served models: Mistral's list and the configured `models`. */
   readonly models: ModelCatalogue;
-  readonly rateLimit?: TokenBucket;
+  /** The `rps` limit and the per-key budgets, when any is set. */
+  readonly rateLimits?: RateLimits;
   readonly agents: AgentStore;
   readonly conversations = new ConversationStore();
   readonly files: FileStore;
@@ -52,8 +53,7 @@ export class EmulatorRuntime {
           : checkScenarios(options.scenarios);
       this.scenarios = new ScenarioMatcher(rules);
     }
-    if (this.options.rps !== undefined)
-      this.rateLimit = new TokenBucket(this.options.rps, () => clock.now());
+    this.rateLimits = RateLimits.create(this.options, () => clock.now());
     this.agents = new AgentStore(() => clock.now());
     this.files = new FileStore(this.options.dataDir);
     this.jobs = new JobStore(this.options.dataDir);
@@ -103,7 +103,7 @@ export class EmulatorRuntime {
   }
 
   /**
-   * Clears counters and stored agents, conversations, files and jobs (on disk too); rate limit,
+   * Clears counters and stored agents, conversations, files and jobs (on disk too); rate limits,
    * fault draws and scenario counts restart.
    */
   async reset(): Promise<void> {
@@ -112,7 +112,7 @@ export class EmulatorRuntime {
     this.stats.reset();
     this.faults.reset();
     this.scenarios?.reset();
-    this.rateLimit?.reset();
+    this.rateLimits?.reset();
     this.agents.clear();
     this.conversations.clear();
   }
