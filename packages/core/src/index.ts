@@ -36,7 +36,14 @@ export {
   RateLimiter,
   type RateLimiterOptions,
   type AcquireOptions,
+  type ObserveOptions,
 } from './concurrency/rate-limiter.js';
+export {
+  parseRateLimitHeaders,
+  type ServerRateLimit,
+  type RateLimitBudget,
+  type HeadersLike,
+} from './concurrency/rate-limit-headers.js';
 export { Semaphore } from './concurrency/semaphore.js';
 export {
   mapConcurrent,

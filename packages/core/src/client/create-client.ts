@@ -1,7 +1,9 @@
 import { Mistral } from '@mistralai/mistralai';
+import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { ConfigError } from '../errors/config-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { registerSecret } from '../redact/redact.js';
+import { observingHttpClient } from './observing-http-client.js';
 
 export interface ClientRetryOptions {
   /** First delay (default 500 ms). */
@@ -29,6 +31,12 @@ export interface CreateClientOptions {
   retry?: boolean | ClientRetryOptions;
   /** Where to read the variables from (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * A limiter to keep informed: every response's rate-limit headers (`x-ratelimit-*`) and every
+   * 429's `Retry-After` go to `rateLimiter.observe`, so that callers who `acquire()` from it slow
+   * down before the API refuses them. The client does not acquire by itself.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -75,6 +83,7 @@ export function createClient(options: CreateClientOptions = {}): Mistral {
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(serverURL !== undefined ? { serverURL } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(options.rateLimiter ? { httpClient: observingHttpClient(options.rateLimiter) } : {}),
     retryConfig: retryConfig(options.retry),
   });
 }

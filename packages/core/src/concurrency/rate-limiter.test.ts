@@ -94,6 +94,93 @@ describe('RateLimiter', () => {
     expect(times).toEqual([61_000]);
   });
 
+  it('observe: spends the remaining requests the API reports, then paces at its refill rate', async () => {
+    const limiter = new RateLimiter({ requests: 1000, intervalMs: 1000 });
+    await limiter.acquire();
+    // Noted when the request leaves (after its own admission), as createClient's hook does.
+    const sentAt = limiter.admissions;
+    // The answer to that call: 3 of 600 per minute left, one back every 100 ms.
+    limiter.observe(
+      new Headers({
+        'x-ratelimit-limit-req-minute': '600',
+        'x-ratelimit-remaining-req-minute': '3',
+      }),
+      { admissionsBefore: sentAt },
+    );
+    // The call itself was counted by the server before it answered: 3 more go at once.
+    const times = admitTimes(limiter, 6);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(times).toEqual([0, 0, 0, 100, 200, 300]);
+    expect(limiter.admissions).toBe(7);
+  });
+
+  it('observe: counts calls admitted after the reported request was sent', async () => {
+    const limiter = new RateLimiter({ requests: 1000, intervalMs: 1000 });
+    const sentAt = limiter.admissions;
+    admitTimes(limiter, 4);
+    await vi.advanceTimersByTimeAsync(0);
+    // The first call's answer says 5 left: the 3 admitted after it leave 2.
+    limiter.observe(
+      { 'X-RateLimit-Limit-Req-Minute': '60', 'x-ratelimit-remaining-req-minute': '5' },
+      { admissionsBefore: sentAt + 1 },
+    );
+    const times = admitTimes(limiter, 3);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(times).toEqual([0, 0, 1_000]);
+  });
+
+  it('observe: holds calls while the reported token budget is spent, at the last call cost', async () => {
+    const limiter = new RateLimiter({ requests: 1000, intervalMs: 1000 });
+    limiter.observe(
+      new Headers({
+        'x-ratelimit-limit-tokens-minute': '6000',
+        'x-ratelimit-remaining-tokens-minute': '250',
+        'x-ratelimit-tokens-query-cost': '100',
+      }),
+    );
+    // 250 tokens left at 100 a call: three calls may start (the third while one token is left).
+    const times = admitTimes(limiter, 4);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([0, 0, 0]);
+    // The fourth needs 51 more tokens: 510 ms at 100 tokens a second.
+    await vi.advanceTimersByTimeAsync(509);
+    expect(times).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(times).toEqual([0, 0, 0, 510]);
+  });
+
+  it('observe: a fresher report lifts the hold, a stale one is ignored, a 429 pauses everyone', async () => {
+    const limiter = new RateLimiter({ requests: 1000, intervalMs: 1000 });
+    const empty = {
+      'x-ratelimit-limit-req-minute': '60',
+      'x-ratelimit-remaining-req-minute': '0',
+    };
+    limiter.observe(empty);
+    const times = admitTimes(limiter, 1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(times).toEqual([]);
+    // A report for an older request changes nothing; a report as fresh lifts the hold at once.
+    limiter.observe(
+      { ...empty, 'x-ratelimit-remaining-req-minute': '9' },
+      { admissionsBefore: -1 },
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([]);
+    limiter.observe({ ...empty, 'x-ratelimit-remaining-req-minute': '9' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([500]);
+    expect(limiter.observe({ 'retry-after': '2' }, { status: 429 })).toBeUndefined();
+    const later = admitTimes(limiter, 1);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(later).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(later).toEqual([2_500]);
+  });
+
   it('tryAcquire never waits', () => {
     const limiter = new RateLimiter({ requests: 2, intervalMs: 1000 });
     expect(limiter.tryAcquire()).toBe(true);

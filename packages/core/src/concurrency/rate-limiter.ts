@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { parseRetryAfter } from '../errors/retry-after.js';
 import { abortReason } from '../retry/sleep.js';
+import {
+  headerValue,
+  parseRateLimitHeaders,
+  type HeadersLike,
+  type ServerRateLimit,
+} from './rate-limit-headers.js';
 
 export interface RateLimiterOptions {
   /** Requests admitted per `intervalMs`. */
@@ -18,6 +25,22 @@ export interface AcquireOptions {
   tokens?: number;
 }
 
+export interface ObserveOptions {
+  /**
+   * `admissions` as it was when the observed request was sent: the calls admitted since then are
+   * counted against the budget the response reports (default: the count now, none).
+   */
+  admissionsBefore?: number;
+  /** The response's status: a 429's `Retry-After` pauses every caller (`penalize`). */
+  status?: number;
+}
+
+/** The last budget report from the server, and when it came. */
+interface ServerBudget extends ServerRateLimit {
+  at: number;
+  admissionsBefore: number;
+}
+
 interface Waiter {
   tokens: number;
   resolve: () => void;
@@ -34,6 +57,12 @@ const MINUTE = 60_000;
  *
  * Callers wait in FIFO order. `penalize(ms)` pauses everyone, which is what a 429 from the API
  * calls for: one caller's rate-limit response makes all callers back off together.
+ *
+ * `observe(headers)` adapts to the budget the API reports on its answers (`x-ratelimit-*`, see
+ * `parseRateLimitHeaders`): from the remaining requests and tokens of the last report, less the
+ * calls admitted since the reported request was sent, plus the refill at the reported limit per
+ * minute, spread evenly, the limiter holds calls back before the API would refuse them.
+ * `createClient({ rateLimiter })` feeds it every response's headers.
  */
 export class RateLimiter {
   readonly requests: number;
@@ -49,6 +78,8 @@ export class RateLimiter {
   private readonly usage: Array<{ at: number; tokens: number }> = [];
   private usageTotal = 0;
   private pausedUntil = 0;
+  private admissionCount = 0;
+  private server: ServerBudget | undefined;
   private readonly waiters: Waiter[] = [];
   /** One abort listener per signal, however many waiters share it. */
   private readonly bySignal = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
@@ -90,6 +121,11 @@ export class RateLimiter {
     return this.waiters.length;
   }
 
+  /** Calls admitted so far (a running count; see `observe`). */
+  get admissions(): number {
+    return this.admissionCount;
+  }
+
   /** Waits for a slot (and `tokens` of the per-minute budget); rejects when `signal` aborts. */
   acquire(options: AcquireOptions = {}): Promise<void> {
     const tokens = this.validTokens(options.tokens);
@@ -125,6 +161,37 @@ export class RateLimiter {
     if (!(ms > 0)) return;
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
     this.reschedule();
+  }
+
+  /**
+   * Adapts to the budget an API response reports in its `x-ratelimit-*` headers: while the
+   * remaining requests (or tokens) of the latest report, less the calls admitted since, are spent,
+   * callers wait for the refill (the reported limit per minute, spread evenly), so that they slow
+   * down before the API refuses them. Calls admitted since the report are counted at the cost of
+   * the reported call (`x-ratelimit-tokens-query-cost`) against the token budget. A 429 (`status`)
+   * with `Retry-After` also pauses every caller. Returns what the headers reported, if anything.
+   *
+   * A later report replaces an earlier one, unless it is for a request sent before the one already
+   * reported. The estimate assumes a budget that refills evenly over the minute; a server that
+   * refills otherwise may still answer 429, which `penalize` (or this method, given the status)
+   * turns into a pause.
+   */
+  observe(headers: HeadersLike, options: ObserveOptions = {}): ServerRateLimit | undefined {
+    const now = this.now();
+    const reported = parseRateLimitHeaders(headers);
+    const admissionsBefore = Math.min(
+      options.admissionsBefore ?? this.admissionCount,
+      this.admissionCount,
+    );
+    if (reported && (!this.server || admissionsBefore >= this.server.admissionsBefore)) {
+      this.server = { ...reported, at: now, admissionsBefore };
+    }
+    if (options.status === 429) {
+      const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'), now);
+      if (retryAfter !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfter);
+    }
+    if (reported || options.status === 429) this.reschedule();
+    return reported;
   }
 
   private validTokens(tokens: number | undefined): number {
@@ -193,6 +260,7 @@ export class RateLimiter {
     if (this.admittedCount === this.requests) {
       at = Math.max(at, this.admitted[this.admittedStart]! + this.intervalMs);
     }
+    if (this.server) at = Math.max(at, this.serverReadyAt(this.server));
     if (this.tokensPerMinute !== undefined && tokens + this.usageTotal > this.tokensPerMinute) {
       this.expireUsage(now);
       let total = this.usageTotal;
@@ -205,7 +273,26 @@ export class RateLimiter {
     return at;
   }
 
+  /**
+   * When the server's budget, as last reported, has one request and one token left for the next
+   * call: its remaining count less the calls admitted since, refilled at its limit per minute.
+   */
+  private serverReadyAt(server: ServerBudget): number {
+    const since = this.admissionCount - server.admissionsBefore;
+    let at = 0;
+    if (server.requests) {
+      const short = since + 1 - server.requests.remaining;
+      if (short > 0) at = server.at + (short * MINUTE) / server.requests.limit;
+    }
+    if (server.tokens) {
+      const short = since * (server.tokensCost ?? 0) + 1 - server.tokens.remaining;
+      if (short > 0) at = Math.max(at, server.at + (short * MINUTE) / server.tokens.limit);
+    }
+    return Math.ceil(at);
+  }
+
   private admit(tokens: number, now: number): void {
+    this.admissionCount++;
     if (this.admittedCount < this.requests) {
       this.admitted[(this.admittedStart + this.admittedCount) % this.requests] = now;
       this.admittedCount++;
