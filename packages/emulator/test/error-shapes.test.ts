@@ -36,6 +36,9 @@ describe('error shapes', () => {
     expect(e.statusCode).toBe(422);
     expect(e.detail).toBeUndefined();
     expect(JSON.parse(e.body)).toEqual(observed);
+    // The message is "API error occurred: " and the parsed fields, the raw body among them.
+    expect(e.message).toMatch(/^API error occurred: /);
+    expect(e.message).toContain('less_than_equal');
     expect(e.headers.get('content-type')).toMatch(/^application\/json/);
     // Conversations and agents have the same matcher; a streamed call too.
     const conversation = await rejection(client.beta.conversations.start({ inputs: 'Hi' }));
@@ -51,6 +54,7 @@ describe('error shapes', () => {
     expect(error).toBeInstanceOf(HTTPValidationError);
     const e = error as HTTPValidationError;
     expect(e.detail).toEqual([issue]);
+    expect(e.message).toMatch(/^API error occurred: \{"detail":\[/);
     expect(JSON.parse(e.body)).toEqual({ detail: [issue] });
   });
 
