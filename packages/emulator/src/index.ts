@@ -1,5 +1,6 @@
 export { startEmulator, type Emulator } from './start-emulator.js';
 export type { EmulatorOptions, BatchFaultKind } from './options.js';
+export type { ErrorShape } from './http/http-error.js';
 export type { EmulatorStats } from './stats/emulator-stats.js';
 export type { GlobalFaults } from './faults/fault-injector.js';
 export { faultHeader, faultTimesHeader, requestKeyHeader } from './faults/fault-injector.js';
