@@ -172,7 +172,7 @@ describe('keys taken from requests', () => {
       );
       expect(extra.status, extra.text).toBe(422);
       expect(extra.json).toMatchObject({
-        detail: [{ type: 'extra_forbidden', loc: ['body', name] }],
+        message: { detail: [{ type: 'extra_forbidden', loc: ['body', name] }] },
       });
       const role = await send(
         url,
@@ -181,7 +181,7 @@ describe('keys taken from requests', () => {
         `{"model":"${model}","messages":[{"role":"${name}","content":"Hi"}]}`,
       );
       expect(role.status, role.text).toBe(422);
-      expect(role.json).toMatchObject({ detail: [{ type: 'union_tag_invalid' }] });
+      expect(role.json).toMatchObject({ message: { detail: [{ type: 'union_tag_invalid' }] } });
       const tool = await send(
         url,
         'POST',
@@ -189,7 +189,7 @@ describe('keys taken from requests', () => {
         `{"model":"${model}","inputs":"Search the web","tools":[{"type":"${name}"}]}`,
       );
       expect(tool.status, tool.text).toBe(422);
-      expect(tool.json).toMatchObject({ detail: [{ type: 'union_tag_invalid' }] });
+      expect(tool.json).toMatchObject({ message: { detail: [{ type: 'union_tag_invalid' }] } });
     }
     untouched();
     await expectPlainCompletion(client);
