@@ -1,3 +1,4 @@
+import { parseArgs as parseArgsWith, type ParseArgsConfig } from 'node:util';
 import { EmulatorConfigError } from '../errors/emulator-config-error.js';
 import type { EmulatorOptions } from '../options.js';
 
@@ -80,27 +81,46 @@ const flags: Record<string, { kind: Kind; set: (o: EmulatorOptions, v: never) =>
 /** The result of reading the command line. */
 export type CliCommand = { help: true } | { help: false; options: EmulatorOptions };
 
+/** `node:util`'s `parseArgs` configuration of the flags above. */
+const parseConfig = {
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries(
+    Object.entries(flags).map(([name, flag]) => [
+      name,
+      flag.kind === 'switch'
+        ? { type: 'boolean' }
+        : { type: 'string', ...(name === 'model' ? { multiple: true } : {}) },
+    ]),
+  ),
+} as const satisfies ParseArgsConfig['options'];
+
 /** Reads the CLI flags (`--flag value` or `--flag=value`) into emulator options. */
 export function parseArgs(argv: string[]): CliCommand {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgsWith({
+      // `pnpm emulator -- --port 4010` passes the separator through.
+      args: argv.filter((arg) => arg !== '--'),
+      options: parseConfig,
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (error) {
+    throw new EmulatorConfigError(
+      `${error instanceof Error ? error.message : String(error)}\n\n${usage}`,
+    );
+  }
+  if (values.help) return { help: true };
   const options: EmulatorOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { help: true };
-    if (arg === '--') continue; // `pnpm emulator -- --port 4010` passes the separator through
-    if (!arg.startsWith('--'))
-      throw new EmulatorConfigError(`unexpected argument ${arg}\n\n${usage}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const flag = flags[name];
-    if (!flag) throw new EmulatorConfigError(`unknown flag --${name}\n\n${usage}`);
-    if (flag.kind === 'switch') {
-      if (eq >= 0) throw new EmulatorConfigError(`--${name} takes no value`);
-      flag.set(options, true as never);
-      continue;
+  for (const [name, flag] of Object.entries(flags)) {
+    const value = values[name];
+    if (value === undefined) continue;
+    if (flag.kind === 'switch') flag.set(options, true as never);
+    else {
+      for (const raw of Array.isArray(value) ? value : [value as string]) {
+        flag.set(options, convert(name, flag.kind, raw) as never);
+      }
     }
-    const raw = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (raw === undefined) throw new EmulatorConfigError(`--${name} needs a value`);
-    flag.set(options, convert(name, flag.kind, raw) as never);
   }
   return { help: false, options };
 }
