@@ -133,10 +133,10 @@ export const benchmark: Benchmark = {
             met: chunksMedian >= 200_000,
           },
           {
-            name: 'prompt analysis stays linear: ms per MB at 10 MB / at 1 MB',
-            target: '<= 1.5',
+            name: 'prompt analysis stays linear: ms per MB at 10 MB / at 1 MB (a quadratic step gives ~10)',
+            target: '<= 2',
             actual: format(growth),
-            met: growth <= 1.5,
+            met: growth <= 2,
           },
         ],
         notes: [
