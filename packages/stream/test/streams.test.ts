@@ -479,3 +479,19 @@ describe('stream timeouts', () => {
     expect(() => chatStream(client, ask('Hello?'), { timeoutMs: 0 })).toThrow(/timeoutMs/);
   });
 });
+
+describe('stream errors', () => {
+  it('name the request and the system error when the server cannot be reached', async () => {
+    const closed = await startEmulator();
+    const url = closed.url;
+    await closed.close();
+    const { error } = await collect(
+      chatStream(createClient({ serverURL: url }), ask('Hello?'), { retry: false }),
+    );
+    expect(StreamError.isInstance(error)).toBe(true);
+    const port = new URL(url).port;
+    expect((error as Error).message).toBe(
+      `Stream failed (network): POST ${url}/v1/chat/completions: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+});

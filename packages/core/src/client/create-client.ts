@@ -3,7 +3,7 @@ import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { ConfigError } from '../errors/config-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { registerSecret } from '../redact/redact.js';
-import { observingHttpClient } from './observing-http-client.js';
+import { clientHttp } from './client-http.js';
 
 export interface ClientRetryOptions {
   /** First delay (default 500 ms). */
@@ -83,7 +83,7 @@ export function createClient(options: CreateClientOptions = {}): Mistral {
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(serverURL !== undefined ? { serverURL } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(options.rateLimiter ? { httpClient: observingHttpClient(options.rateLimiter) } : {}),
+    httpClient: clientHttp(options.rateLimiter),
     retryConfig: retryConfig(options.retry),
   });
 }

@@ -1,5 +1,6 @@
 import { redactError, redactString } from '../redact/redact.js';
 import { ApiError, type ApiErrorCode, type ErrorClassification } from './api-error.js';
+import { failedRequestOf } from './failed-request.js';
 import { parseRetryAfter } from './retry-after.js';
 
 const NETWORK_CODES = new Set([
@@ -44,14 +45,20 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Er
   const name = typeof err.name === 'string' ? err.name : '';
 
   if (name === 'AbortError' || name === 'RequestAbortedError') {
-    return { code: 'aborted', retryable: false, message: 'The request was aborted' };
+    return {
+      code: 'aborted',
+      retryable: false,
+      message: onRequest(err, 'aborted', 'The request was aborted'),
+    };
   }
   if (name === 'TimeoutError' || name === 'RequestTimeoutError') {
-    return { code: 'timeout', retryable: true, message: 'The request timed out' };
+    return {
+      code: 'timeout',
+      retryable: true,
+      message: onRequest(err, 'no answer within the timeout', 'The request timed out'),
+    };
   }
-  if (name === 'ConnectionError') {
-    return { code: 'network', retryable: true, message: safeMessage(err) };
-  }
+  if (name === 'ConnectionError') return connectionFailure(err);
   if (name === 'ResponseValidationError' || name === 'ZodError' || name === '$ZodError') {
     return {
       code: 'response_invalid',
@@ -72,18 +79,58 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Er
     return classifyStatus(status, err, now());
   }
 
-  const networkCode = networkCodeOf(err);
-  if (networkCode !== undefined) {
-    return { code: 'network', retryable: true, message: `Network error (${networkCode})` };
-  }
-  if (name === 'TypeError' && /fetch failed|terminated|network/i.test(err.message)) {
-    return { code: 'network', retryable: true, message: safeMessage(err) };
+  if (
+    networkCodeOf(err) !== undefined ||
+    (name === 'TypeError' && /fetch failed|terminated|network/i.test(err.message))
+  ) {
+    return connectionFailure(err);
   }
   if (name === 'UnexpectedClientError' && err.cause !== undefined) {
     const inner = classifyError(err.cause, options);
     if (inner.code !== 'unknown') return inner;
   }
   return { code: 'unknown', retryable: false, message: firstLine(safeMessage(err)) };
+}
+
+/**
+ * A request that got no answer: refused, a name that does not resolve, a TLS failure, a reset.
+ * The message names the request (when the client is `createClient`'s) and the system's own
+ * words, for example `POST http://127.0.0.1:18099/v1/chat/completions: connect ECONNREFUSED
+ * 127.0.0.1:18099`. A TLS failure (a certificate, or TLS spoken to a plain HTTP server) is not
+ * retried: it does not go away by itself.
+ */
+function connectionFailure(err: Error & Record<string, unknown>): ErrorClassification {
+  const system = systemErrorOf(err);
+  const tls = system !== undefined && TLS_CODE.test(system.code);
+  const reason = system
+    ? redactString(firstLine(system.message) || system.code)
+    : firstLine(safeMessage(err)) || 'the connection failed';
+  return { code: 'network', retryable: !tls, message: onRequest(err, reason) };
+}
+
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|ERR_CERT_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$)/;
+
+/** The deepest error in `err`'s cause chain that carries a system or TLS error code. */
+function systemErrorOf(err: unknown): { code: string; message: string } | undefined {
+  let found: { code: string; message: string } | undefined;
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^[A-Z][A-Z0-9_]+$/.test(code))) {
+      found = { code, message: typeof message === 'string' ? message : '' };
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return found;
+}
+
+/**
+ * `reason` after the method and URL of the request it happened on, when known; else `alone`
+ * (default `reason`).
+ */
+function onRequest(err: unknown, reason: string, alone = reason): string {
+  const request = failedRequestOf(err);
+  return request ? `${request.method} ${request.url}: ${reason}` : alone;
 }
 
 /**
