@@ -12,6 +12,7 @@ export {
   type BatchResultLine,
   type ByteSource,
 } from './jsonl/read-batch-results.js';
+export { readBatchInput } from './jsonl/read-batch-input.js';
 export {
   BATCH_ENDPOINTS,
   bodySchemas,
@@ -52,6 +53,8 @@ export {
   type ResumeBatchOptions,
   type BatchRun,
   type BatchProgress,
+  type BatchProgressStatus,
+  progressStatus,
 } from './run/run-batch.js';
 export { runLocally, type RunLocallyOptions } from './run/run-locally.js';
 export type { BatchOutcome } from './run/outcome.js';

@@ -117,7 +117,7 @@ export const batchScenario: Scenario = {
         ...(context.inspect ? { inspect: context.inspect } : {}),
       });
       const bar = out.progress('progress', REQUESTS);
-      const label = (p: BatchProgress) => p.status ?? p.state;
+      const label = (p: BatchProgress) => (p.status === 'NOT_CREATED' ? p.state : p.status);
       const subscription = run.progress$.subscribe((p) => {
         bar.update({ completed: p.completed, total: p.total || REQUESTS, status: label(p) });
         context.report({ completed: p.completed, total: p.total || REQUESTS });

@@ -51,7 +51,7 @@ if (mode === 'start') {
 }
 let last = '';
 run.progress$.subscribe((p) => {
-  const line = `state ${p.state} ${p.status ?? '-'} ${p.completed}/${p.total}`;
+  const line = `state ${p.state} ${p.status} ${p.completed}/${p.total}`;
   if (line !== last) say(line);
   last = line;
 });

@@ -3,19 +3,24 @@ import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '@mistral-flows/core';
 
 /** One line of a batch output or error file, joined to its request by `customId`. */
-export interface BatchResult {
+interface BatchResultBase {
   kind: 'result';
   customId: string;
-  /** True for a 2xx response. */
-  ok: boolean;
+  /** The HTTP status of the request. */
   statusCode: number;
-  /** The endpoint's response body (a chat completion, embeddings, ...) or the error body. */
-  body: unknown;
-  /** Set for failed requests. */
-  error?: { message: string; code?: string };
   /** 1-based line number in the file it was read from. */
   line: number;
 }
+
+/**
+ * The result of one request, joined to its `custom_id`: a success (`ok: true`, a 2xx) whose `body`
+ * is the endpoint's response, or a failure with its `error` (and the error body, if any).
+ * `TBody` types the success bodies as the caller knows them (a chat completion, embeddings, ...);
+ * it is not checked at run time.
+ */
+export type BatchResult<TBody = unknown> =
+  | (BatchResultBase & { ok: true; body: TBody; error?: undefined })
+  | (BatchResultBase & { ok: false; body: unknown; error: { message: string; code?: string } });
 
 /**
  * A line that could not be read: not JSON, cut short, without a custom_id, or with neither a
@@ -29,7 +34,7 @@ export interface MalformedLine {
   reason: string;
 }
 
-export type BatchResultLine = BatchResult | MalformedLine;
+export type BatchResultLine<TBody = unknown> = BatchResult<TBody> | MalformedLine;
 
 export type ByteSource =
   | string
@@ -50,31 +55,55 @@ export type ByteSource =
  *   if (r.kind === 'result') results.set(r.customId, r);
  * }
  */
-export async function* readBatchResults(source: ByteSource): AsyncGenerator<BatchResultLine> {
+export async function* readBatchResults<TBody = unknown>(
+  source: ByteSource,
+): AsyncGenerator<BatchResultLine<TBody>> {
+  for await (const batch of jsonLines(source)) {
+    for (const { text, line, last } of batch) yield parseLine<TBody>(text, line, last);
+  }
+}
+
+/** One non-empty line of a JSONL file, with its 1-based number. */
+export interface JsonLine {
+  text: string;
+  line: number;
+  /** The file's last line, not ended by a newline (so possibly cut short). */
+  last: boolean;
+}
+
+/**
+ * The non-empty lines of a JSONL source as it streams, in order, a chunk's worth at a time (one
+ * array per chunk read, so that the cost of an async step is paid per chunk, not per line).
+ * `\r\n` line ends are accepted.
+ */
+export async function* jsonLines(source: ByteSource): AsyncGenerator<JsonLine[]> {
   const decoder = new TextDecoder();
   let pending = '';
   let line = 0;
   for await (const chunk of chunks(source)) {
     pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const batch: JsonLine[] = [];
     let start = 0;
     for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
       line++;
       const text =
         pending.charCodeAt(nl - 1) === 13 ? pending.slice(start, nl - 1) : pending.slice(start, nl);
       start = nl + 1;
-      if (text.length > 0) yield parseLine(text, line);
+      if (text.length > 0) batch.push({ text, line, last: false });
     }
     pending = start === 0 ? pending : pending.slice(start);
+    if (batch.length > 0) yield batch;
   }
   pending += decoder.decode();
-  if (pending.trim().length > 0) {
-    line++;
-    yield parseLine(pending, line, true);
-  }
+  if (pending.trim().length > 0) yield [{ text: pending, line: line + 1, last: true }];
 }
 
 /** Parses one line of an output or error file. */
-export function parseLine(text: string, line: number, last = false): BatchResultLine {
+export function parseLine<TBody = unknown>(
+  text: string,
+  line: number,
+  last = false,
+): BatchResultLine<TBody> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -101,25 +130,17 @@ export function parseLine(text: string, line: number, last = false): BatchResult
   const statusCode =
     typeof response.status_code === 'number' ? response.status_code : errorField ? 500 : 200;
   const ok = statusCode >= 200 && statusCode < 300 && !errorField;
-  const result: BatchResult = {
-    kind: 'result',
-    customId,
-    ok,
-    statusCode,
-    body: response.body ?? null,
-    line,
-  };
-  if (!ok) {
-    const message =
-      typeof errorField?.message === 'string'
-        ? errorField.message
-        : (errorMessage(response.body) ?? `HTTP ${statusCode}`);
-    result.error =
-      typeof errorField?.code === 'string' || typeof errorField?.code === 'number'
-        ? { message, code: String(errorField.code) }
-        : { message };
-  }
-  return result;
+  const body: unknown = response.body ?? null;
+  if (ok) return { kind: 'result', customId, ok, statusCode, body: body as TBody, line };
+  const message =
+    typeof errorField?.message === 'string'
+      ? errorField.message
+      : (errorMessage(response.body) ?? `HTTP ${statusCode}`);
+  const error =
+    typeof errorField?.code === 'string' || typeof errorField?.code === 'number'
+      ? { message, code: String(errorField.code) }
+      : { message };
+  return { kind: 'result', customId, ok, statusCode, body, error, line };
 }
 
 function errorMessage(body: unknown): string | undefined {

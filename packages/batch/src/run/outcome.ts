@@ -14,8 +14,11 @@ export interface ShardFiles {
   errorPaths: string[];
 }
 
-/** How a batch ended, with its results joined to their custom_ids. */
-export interface BatchOutcome {
+/**
+ * How a batch ended. `TBody` types the bodies of successful results as the caller knows them (for
+ * example the SDK's `ChatCompletionResponse` in wire format); it is not checked at run time.
+ */
+export interface BatchOutcome<TBody = unknown> {
   key: string;
   status: BatchFinalStatus;
   /** Every job created (or adopted) for the batch: one per shard and retry round. */
@@ -33,9 +36,9 @@ export interface BatchOutcome {
    * wins, so a request that failed and then succeeded is a success. `undefined` when the batch is
    * larger than `resultsInMemoryLimit`: use `readResults()` then.
    */
-  results: Map<string, BatchResult> | undefined;
+  results: Map<string, BatchResult<TBody>> | undefined;
   /** The failed results (kept whatever the size, as long as they fit the limit). */
-  failures: BatchResult[];
+  failures: Array<Extract<BatchResult<TBody>, { ok: false }>>;
   /** Output or error file lines that could not be read, with their line numbers. */
   malformed: Array<MalformedLine & { file: string }>;
   /** Job-level errors and the reason the batch failed, if it did. */
@@ -49,7 +52,7 @@ export interface BatchOutcome {
    */
   error: BatchError | undefined;
   /** Streams the merged results from the files, whatever their size. */
-  readResults(): AsyncIterable<BatchResult>;
+  readResults(): AsyncIterable<BatchResult<TBody>>;
 }
 
 /** Merges the results of every shard and retry round: newest attempt first, each custom_id once. */
@@ -102,7 +105,7 @@ export async function buildOutcome(args: {
   const { shards } = args;
   const keep = args.total <= args.resultsInMemoryLimit;
   const results = keep ? new Map<string, BatchResult>() : undefined;
-  const failures: BatchResult[] = [];
+  const failures: Array<Extract<BatchResult, { ok: false }>> = [];
   const malformed: Array<MalformedLine & { file: string }> = [];
   let succeeded = 0;
   let failed = 0;

@@ -82,12 +82,26 @@ export type ResumeBatchOptions = Omit<RunBatchOptions, 'requests' | 'key'> & {
 };
 
 /** Live progress of a batch, summed over its jobs. */
+/** A job's status as the platform names it, or `NOT_CREATED` before there is a job. */
+export type BatchProgressStatus =
+  | 'NOT_CREATED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'CANCELLATION_REQUESTED'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'TIMEOUT_EXCEEDED'
+  | 'CANCELLED';
+
 export interface BatchProgress {
   key: string;
   /** `preparing`, `uploading`, `locating`, `creating`, `polling`, `downloading`, ..., or a final state. */
   state: string;
-  /** The platform's job status (`QUEUED`, `RUNNING`, `SUCCESS`, ...) when there is one job. */
-  status: string | undefined;
+  /**
+   * The platform's job status (`QUEUED`, `RUNNING`, `SUCCESS`, ...), `NOT_CREATED` before the
+   * job exists; for a batch split into several jobs, the least advanced one's.
+   */
+  status: BatchProgressStatus;
   total: number;
   completed: number;
   succeeded: number;
@@ -96,11 +110,11 @@ export interface BatchProgress {
   elapsedMs: number;
 }
 
-export interface BatchRun {
+export interface BatchRun<TBody = unknown> {
   key: string;
   actor: BatchRunActor;
   progress$: Observable<BatchProgress>;
-  done: Promise<BatchOutcome>;
+  done: Promise<BatchOutcome<TBody>>;
   cancel(): void;
 }
 
@@ -132,11 +146,12 @@ function getDefaultStore(): SqliteStore {
  * run.progress$.subscribe((p) => console.log(p.status, `${p.completed}/${p.total}`));
  * const outcome = await run.done;
  */
-export function runBatch(options: RunBatchOptions): BatchRun {
+export function runBatch<TBody = unknown>(options: RunBatchOptions): BatchRun<TBody> {
   validate(options);
   const key = options.key ?? crypto.randomUUID();
   checkKey(key);
-  return start(options, key, {});
+  // The bodies are the API's responses as read; `TBody` is the caller's word for them.
+  return start(options, key, {}) as BatchRun<TBody>;
 }
 
 /**
@@ -148,7 +163,10 @@ export function runBatch(options: RunBatchOptions): BatchRun {
  * Throws `batch_not_found` when nothing is stored under `key`, `batch_key_mismatch` when what is
  * stored belongs to another key.
  */
-export async function resumeBatch(key: string, options: ResumeBatchOptions): Promise<BatchRun> {
+export async function resumeBatch<TBody = unknown>(
+  key: string,
+  options: ResumeBatchOptions,
+): Promise<BatchRun<TBody>> {
   checkKey(key);
   const entry = await options.store.get<PersistedBatch>(batchKey(key));
   if (!entry) throw new BatchError('batch_not_found', `No stored batch "${key}"`);
@@ -160,9 +178,11 @@ export async function resumeBatch(key: string, options: ResumeBatchOptions): Pro
       `The state stored as "${batchKey(key)}" records batch ${JSON.stringify(other)}, not "${key}": refusing to resume another batch`,
     );
   }
-  return failedBeforeJobsEnded(stored)
+  const run = failedBeforeJobsEnded(stored)
     ? start(options, key, { settings: stored.context })
     : start(options, key, { snapshot: stored });
+  // The bodies are the API's responses as read; `TBody` is the caller's word for them.
+  return run as BatchRun<TBody>;
 }
 
 /** The parts of a stored snapshot that `resumeBatch` reads. */
@@ -342,7 +362,7 @@ function progressOf(key: string, actor: BatchRunActor, started: number): BatchPr
   return {
     key,
     state: single && snap.matches('running') ? String(single.value) : String(snap.value),
-    status: single?.context.status,
+    status: progressStatus(jobs.map((c) => c.status)),
     total: Math.max(
       shardTotal,
       sum((c) => c.counters.total),
@@ -353,6 +373,26 @@ function progressOf(key: string, actor: BatchRunActor, started: number): BatchPr
     jobs: jobs.reduce((n, c) => n + c.jobs.length, 0),
     elapsedMs: Date.now() - started,
   };
+}
+
+const STATUS_RANK: Record<string, number> = {
+  NOT_CREATED: 0,
+  QUEUED: 1,
+  RUNNING: 2,
+  CANCELLATION_REQUESTED: 3,
+};
+
+/**
+ * One status for the jobs of a batch: `NOT_CREATED` until every job exists, else the least
+ * advanced job's; when all have ended, `SUCCESS` only if every job succeeded, else the first
+ * other ending.
+ */
+export function progressStatus(statuses: ReadonlyArray<string | undefined>): BatchProgressStatus {
+  if (statuses.length === 0) return 'NOT_CREATED';
+  const known = statuses.map((s) => (s ?? 'NOT_CREATED') as BatchProgressStatus);
+  const open = known.filter((s) => s in STATUS_RANK);
+  if (open.length > 0) return open.reduce((a, b) => (STATUS_RANK[b]! < STATUS_RANK[a]! ? b : a));
+  return known.find((s) => s !== 'SUCCESS') ?? 'SUCCESS';
 }
 
 /** A failure's identity, to find the error that caused it. */

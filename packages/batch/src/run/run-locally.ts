@@ -35,10 +35,10 @@ export interface RunLocallyOptions {
  * resolves a `failed` outcome whose `error` is the `BatchInputError`, before any call, as in
  * `runBatch`. For self-hosted endpoints without a Batch API and for small batches that cannot wait.
  */
-export async function runLocally(
+export async function runLocally<TBody = unknown>(
   requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
   options: RunLocallyOptions,
-): Promise<BatchOutcome> {
+): Promise<BatchOutcome<TBody>> {
   const endpoint = options.endpoint ?? '/v1/chat/completions';
   if (!options.client) throw new InvalidArgumentError('client', 'a Mistral client is required');
   if (endpoint === '/v1/agents/completions' && !options.agentId)
@@ -68,7 +68,7 @@ export async function runLocally(
     });
   if (problems.length > 0) {
     // Reported as runBatch reports it: a failed outcome with the typed error, and nothing called.
-    return buildOutcome({
+    return (await buildOutcome({
       key: options.key ?? 'local',
       status: 'failed',
       jobs: [],
@@ -77,7 +77,7 @@ export async function runLocally(
       failure: undefined,
       error: new BatchInputError(problems, [...duplicates]),
       resultsInMemoryLimit: Number.MAX_SAFE_INTEGER,
-    });
+    })) as BatchOutcome<TBody>;
   }
 
   const settled = await mapConcurrent(
@@ -134,7 +134,8 @@ export async function runLocally(
   outcome.readResults = async function* () {
     yield* results;
   };
-  return outcome;
+  // The bodies are the API's responses as read; `TBody` is the caller's word for them.
+  return outcome as BatchOutcome<TBody>;
 }
 
 async function call(
