@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     stopping = true;
     emulator.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.stderr.write(`mistral-flows-emulator: closing failed: ${message}\n`);
+        process.exit(1);
+      },
     );
   };
   process.once('SIGINT', stop);

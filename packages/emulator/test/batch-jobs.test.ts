@@ -277,7 +277,9 @@ describe('/v1/batch/jobs', () => {
       help: false,
       options: { ignoreListMetadataFilter: true, port: 1 },
     });
-    expect(() => parseArgs(['--ignore-list-metadata-filter=yes'])).toThrow(/takes no value/);
+    expect(() => parseArgs(['--ignore-list-metadata-filter=yes'])).toThrow(
+      /does not take an argument/,
+    );
   });
 
   it('ends FAILED or TIMEOUT_EXCEEDED on the fail and timeout faults, and on timeout_hours on a fast clock', async () => {

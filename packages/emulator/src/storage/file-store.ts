@@ -152,15 +152,25 @@ export class FileStore {
     const tmp = temporaryPath(path);
     const stream: WriteStream = createWriteStream(tmp);
     let lines = 0;
+    let aborted = false;
+    let failure: Error | undefined;
+    // The stream's errors are kept and reported by the next write or by finish(). After abort()
+    // the file is being thrown away, and writes the file system was still doing report to a
+    // destroyed stream: those errors are expected and mean nothing.
+    stream.on('error', (error) => {
+      if (!aborted) failure ??= error;
+    });
     return {
       get lines() {
         return lines;
       },
       write: (text) => {
+        if (failure) return Promise.reject(failure);
         lines++;
         return stream.write(text) ? undefined : once(stream, 'drain').then(() => undefined);
       },
       finish: async () => {
+        if (failure) throw failure;
         stream.end();
         await once(stream, 'finish');
         await rename(tmp, path);
@@ -170,6 +180,7 @@ export class FileStore {
         return record;
       },
       abort: async () => {
+        aborted = true;
         stream.destroy();
         await rm(tmp, { force: true });
       },
