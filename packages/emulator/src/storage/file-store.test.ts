@@ -28,8 +28,11 @@ describe('FileStore writer on disk', () => {
       // nobody waits for a drain) behind a write in flight, then abort: the writes still going
       // report to a stream that is gone.
       await writer.write(`${'x'.repeat(64 * 1024)}\n`);
-      const queued: Array<Promise<void> | undefined> = [];
-      for (let i = 0; i < 8; i++) queued.push(writer.write(line));
+      const queued: Array<Promise<void>> = [];
+      for (let i = 0; i < 8; i++) {
+        const pending = writer.write(line);
+        if (pending) queued.push(pending);
+      }
       const settled = Promise.allSettled(queued);
       await writer.abort();
       await settled;
