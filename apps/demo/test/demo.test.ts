@@ -57,7 +57,7 @@ describe('demo --json', () => {
     );
     expect(agents.usage.totalTokens).toBeGreaterThan(0);
 
-    // stream: the seed's events with real usage, a restarted stream and a chat:error.
+    // stream: the chat:* events with real usage, a restarted stream and a chat:error.
     const stream = scenarios.get('stream')!.result as {
       requests: Array<{
         requestId: string;

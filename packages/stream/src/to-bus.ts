@@ -4,7 +4,7 @@ import type { EventBus } from './event-bus.js';
 import type { StreamEvent } from './stream-event.js';
 
 /**
- * Publishes a stream on a bus under the seed's names, and passes its events through:
+ * Publishes a stream on a bus under the `chat:*` names, and passes its events through:
  * `chat:start` (model), `chat:chunk` (content and index), `chat:complete` (the whole text and the
  * usage the API reported), `chat:error` (with the partial text) and `chat:restart`. Nothing is
  * published until the returned Observable is subscribed; a stop publishes nothing.

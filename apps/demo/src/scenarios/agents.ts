@@ -11,7 +11,7 @@ import { Checks, type DemoContext, type Scenario } from '../scenario.js';
 import type { StreamedText } from '../terminal/output.js';
 import { formatDuration } from '../terminal/style.js';
 
-/** The code the search_codebase tool searches: a few files around the seed's auth(). */
+/** The code the search_codebase tool searches: a few files around the auth() under review. */
 const CODEBASE: Record<string, string[]> = {
   'src/auth.ts': ['export function auth(pwd) { return pwd === "admin123"; }'],
   'src/routes/login.ts': [
@@ -68,7 +68,7 @@ const REVIEW =
 
 export const agentsScenario: Scenario = {
   name: 'agents',
-  title: "the seed's Code Reviewer: ensureAgent + the search_codebase tool, streamed",
+  title: 'a code-review agent with a search tool: ensureAgent + search_codebase, streamed',
   emulatorRules: [{ match: { agent: AGENT.name, step: 2 }, text: REVIEW }],
 
   async run(context: DemoContext) {
@@ -94,7 +94,10 @@ export const agentsScenario: Scenario = {
     const show = (event: ConversationStreamEvent) => {
       switch (event.type) {
         case 'text-delta':
-          writer ??= out.streamed('reviewer');
+          // The emulator's answer is written by its scripted model, not by a real one.
+          writer ??= out.streamed(
+            context.backend === 'emulator' ? 'reviewer (scripted)' : 'reviewer',
+          );
           writer.write(event.text);
           answer += event.text;
           context.report({ text: answer });

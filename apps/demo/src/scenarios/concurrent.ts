@@ -28,7 +28,7 @@ interface ItemResult {
 
 export const concurrentScenario: Scenario = {
   name: 'concurrent',
-  title: `mapConcurrent at concurrency ${CONCURRENCY}: the seed's asyncio.gather(return_exceptions=True)`,
+  title: `mapConcurrent at concurrency ${CONCURRENCY}: every outcome in input order, failures included`,
 
   async run(context: DemoContext) {
     const { client, out, models } = context;

@@ -65,7 +65,8 @@ const requests: RequestSpec[] = [
 
 export const streamScenario: Scenario = {
   name: 'stream',
-  title: "the seed's event bus: chat:start, chat:chunk, chat:complete, chat:error, via toBus",
+  title:
+    'an event bus for streamed chats: chat:start, chat:chunk, chat:complete, chat:error, via toBus',
 
   async run(context: DemoContext) {
     const { client, out, models } = context;
@@ -91,14 +92,17 @@ export const streamScenario: Scenario = {
       r.events[type] = (r.events[type] ?? 0) + 1;
     });
 
-    // The seed's listeners, on the typed bus.
+    // The chat:* listeners, on the typed bus.
     bus.on('chat:start', ({ requestId, model }) =>
       out.field('chat:start', `[${requestId}] Starting ${model}`),
     );
     bus.on('chat:chunk', ({ requestId, content, index }) => {
       record(requestId).chunks++;
       if (!writer) {
-        writer = out.streamed('chat:chunk');
+        // The emulator's text is written by its scripted model, not by a real one.
+        writer = out.streamed(
+          context.backend === 'emulator' ? 'chat:chunk (scripted)' : 'chat:chunk',
+        );
         writer.prefix(s.dim(`[${requestId}]`));
       }
       writer.write(content);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_NAMES, isEventName } from './event-map.js';
 
 describe('EVENT_NAMES', () => {
-  it('keeps the seed chat names and one name per event, all <area>:<what>', () => {
+  it('keeps the chat:* names and one name per event, all <area>:<what>', () => {
     expect(EVENT_NAMES).toEqual(
       expect.arrayContaining(['chat:start', 'chat:chunk', 'chat:complete', 'chat:error']),
     );

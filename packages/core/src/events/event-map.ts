@@ -1,6 +1,7 @@
 /**
- * The typed event vocabulary shared by every mistral-flows package. The chat names are the ones
- * the seed's EventEmitter used, so code written against it keeps its listeners; the other groups
+ * The typed event vocabulary shared by every mistral-flows package. The chat names
+ * (`chat:start`, `chat:chunk`, `chat:complete`, `chat:error`) are the usual ones of a chat event
+ * bus built on an EventEmitter, so code written that way keeps its listeners; the other groups
  * follow the same `<area>:<what>` pattern. An `EventBus<MistralFlowsEvents>` from
  * `@mistral-flows/stream` carries them.
  */
