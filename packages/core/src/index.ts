@@ -6,6 +6,7 @@ export {
 export { clientTimeoutMs, requestSignal, SDK_DEFAULT_TIMEOUT_MS } from './client/request-signal.js';
 
 export { MistralFlowsError, type MistralFlowsErrorOptions } from './errors/mistral-flows-error.js';
+export { brand as brandError, hasBrand as hasErrorBrand } from './errors/brand.js';
 export { ApiError, type ApiErrorCode, type ErrorClassification } from './errors/api-error.js';
 export { ConfigError } from './errors/config-error.js';
 export { InvalidArgumentError } from './errors/invalid-argument-error.js';

@@ -1,6 +1,7 @@
 /**
  * Errors carry a registered-symbol brand per class, so that `isInstance` recognises them even when
- * two copies of a package are loaded (where `instanceof` fails).
+ * two copies of a package are loaded (where `instanceof` fails). Core exports these as
+ * `brandError` and `hasErrorBrand` for the error classes of the other packages.
  */
 export function brand(target: object, name: string): void {
   Object.defineProperty(target, Symbol.for(`mistral-flows.error.${name}`), { value: true });

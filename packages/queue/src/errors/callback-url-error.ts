@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 export type CallbackUrlErrorCode =
   /** Not a URL, or not http(s) (`file:`, `ftp:`, `javascript:` ...). */
@@ -15,13 +14,13 @@ export class CallbackUrlError extends MistralFlowsError<CallbackUrlErrorCode> {
 
   constructor(code: CallbackUrlErrorCode, message: string, host?: string) {
     super(code, message);
-    brand(this, 'callback-url');
+    brandError(this, 'callback-url');
     this.name = 'CallbackUrlError';
     this.host = host;
   }
 
   static override isInstance(error: unknown): error is CallbackUrlError {
-    return hasBrand(error, 'callback-url');
+    return hasErrorBrand(error, 'callback-url');
   }
 
   override toJSON(): Record<string, unknown> {

@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 /**
  * A chat job that cannot be enqueued: no messages, a malformed message, both a model and an
@@ -10,13 +9,13 @@ export class InvalidJobError extends MistralFlowsError<'job_invalid'> {
 
   constructor(field: string, message: string) {
     super('job_invalid', `Invalid chat job (${field}): ${message}`);
-    brand(this, 'invalid-job');
+    brandError(this, 'invalid-job');
     this.name = 'InvalidJobError';
     this.field = field;
   }
 
   static override isInstance(error: unknown): error is InvalidJobError {
-    return hasBrand(error, 'invalid-job');
+    return hasErrorBrand(error, 'invalid-job');
   }
 
   override toJSON(): Record<string, unknown> {

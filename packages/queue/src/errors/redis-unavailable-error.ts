@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 /**
  * Redis did not answer within the configured time (`redisTimeoutMs`): refused, unreachable, or
@@ -15,14 +14,14 @@ export class RedisUnavailableError extends MistralFlowsError<'redis_unavailable'
       options.message,
       options.cause === undefined ? {} : { cause: options.cause },
     );
-    brand(this, 'redis-unavailable');
+    brandError(this, 'redis-unavailable');
     this.name = 'RedisUnavailableError';
     this.address = options.address;
     this.timeoutMs = options.timeoutMs;
   }
 
   static override isInstance(error: unknown): error is RedisUnavailableError {
-    return hasBrand(error, 'redis-unavailable');
+    return hasErrorBrand(error, 'redis-unavailable');
   }
 
   override toJSON(): Record<string, unknown> {

@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 export type WebhookDeliveryErrorCode =
   /** The receiver answered with a status other than 2xx (and other than 410). */
@@ -23,7 +22,7 @@ export class WebhookDeliveryError extends MistralFlowsError<WebhookDeliveryError
     options: { status?: number; cause?: unknown } = {},
   ) {
     super(code, message, options.cause === undefined ? {} : { cause: options.cause });
-    brand(this, 'webhook-delivery');
+    brandError(this, 'webhook-delivery');
     this.name = 'WebhookDeliveryError';
     this.status = options.status;
   }
@@ -38,7 +37,7 @@ export class WebhookDeliveryError extends MistralFlowsError<WebhookDeliveryError
   }
 
   static override isInstance(error: unknown): error is WebhookDeliveryError {
-    return hasBrand(error, 'webhook-delivery');
+    return hasErrorBrand(error, 'webhook-delivery');
   }
 
   override toJSON(): Record<string, unknown> {

@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 /** No webhook secret where one is needed, or one that is not a usable `whsec_` secret. */
 export class WebhookSecretError extends MistralFlowsError<
@@ -7,11 +6,11 @@ export class WebhookSecretError extends MistralFlowsError<
 > {
   constructor(code: 'webhook_secret_missing' | 'webhook_secret_invalid', message: string) {
     super(code, message);
-    brand(this, 'webhook-secret');
+    brandError(this, 'webhook-secret');
     this.name = 'WebhookSecretError';
   }
 
   static override isInstance(error: unknown): error is WebhookSecretError {
-    return hasBrand(error, 'webhook-secret');
+    return hasErrorBrand(error, 'webhook-secret');
   }
 }

@@ -1,5 +1,4 @@
-import { MistralFlowsError } from '@mistral-flows/core';
-import { brand, hasBrand } from '../internal/brand.js';
+import { brandError, hasErrorBrand, MistralFlowsError } from '@mistral-flows/core';
 
 export type WebhookVerificationErrorCode =
   | 'webhook_headers_missing'
@@ -25,11 +24,11 @@ export type WebhookVerificationErrorCode =
 export class WebhookVerificationError extends MistralFlowsError<WebhookVerificationErrorCode> {
   constructor(code: WebhookVerificationErrorCode, message: string) {
     super(code, message);
-    brand(this, 'webhook-verification');
+    brandError(this, 'webhook-verification');
     this.name = 'WebhookVerificationError';
   }
 
   static override isInstance(error: unknown): error is WebhookVerificationError {
-    return hasBrand(error, 'webhook-verification');
+    return hasErrorBrand(error, 'webhook-verification');
   }
 }
