@@ -1,14 +1,44 @@
+import { parseArgs } from 'node:util';
+
+/** What a bench CLI was given: its string flags, `--list`, and the names after the flags. */
+export interface CliArgs {
+  values: Record<string, string | undefined>;
+  list: boolean;
+  names: string[];
+}
+
 /**
- * Runs a CLI's `node:util` `parseArgs` call; on a mistake (an unknown flag, a missing value),
- * prints it with the usage and exits 2.
+ * Reads a bench CLI's arguments with `node:util`'s `parseArgs`: the string flags named in
+ * `flags`, `--list` and `--help` (which prints `usage` and exits 0), and names. A mistake (an
+ * unknown flag, a missing value) is printed with the usage, and the process exits 2.
  */
-export function parsedOrExit<T>(parse: () => T, usage: string): T {
+export function readCliArgs(argv: string[], flags: readonly string[], usage: string): CliArgs {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    return parse();
+    parsed = parseArgs({
+      args: argv.filter((arg) => arg !== '--'),
+      options: {
+        ...Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])),
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     process.exit(2);
   }
+  if (parsed.values.help === true) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const values = Object.fromEntries(
+    flags.map((flag) => {
+      const value = parsed.values[flag];
+      return [flag, typeof value === 'string' ? value : undefined];
+    }),
+  );
+  return { values, list: parsed.values.list === true, names: parsed.positionals };
 }
 
 /** The value of `flag` as a whole number >= `min`, or exits 2 naming the flag. */

@@ -1,9 +1,8 @@
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { ChaosReport, ChaosRun } from './chaos/chaos-run.js';
-import { parsedOrExit, wholeNumber } from './args.js';
+import { readCliArgs, wholeNumber } from './args.js';
 import { liveChildren } from './children.js';
 import { startChildEmulator } from './harness.js';
 import { describeMachine, load, machineInfo } from './machine.js';
@@ -39,25 +38,8 @@ async function loadRuns(dir: string): Promise<ChaosRun[]> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { values, positionals: wanted } = parsedOrExit(
-    () =>
-      parseArgs({
-        args: argv.filter((arg) => arg !== '--'),
-        options: {
-          seed: { type: 'string' },
-          list: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-      }),
-    usage,
-  );
-  if (values.help) {
-    console.log(usage);
-    return;
-  }
+  const { values, list, names: wanted } = readCliArgs(argv, ['seed'], usage);
   const seed = wholeNumber(values.seed, '--seed') ?? DEFAULT_SEED;
-  const list = values.list === true;
   const here = dirname(fileURLToPath(import.meta.url));
   const runs = await loadRuns(join(here, 'chaos'));
   if (list) {

@@ -1,7 +1,6 @@
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   format,
   goalLine,
@@ -9,7 +8,7 @@ import {
   type BenchReport,
   type Benchmark,
 } from './harness.js';
-import { parsedOrExit, wholeNumber } from './args.js';
+import { readCliArgs, wholeNumber } from './args.js';
 import { describeMachine, load, machineInfo } from './machine.js';
 import { planFor, type RoundPlan } from './plan.js';
 
@@ -26,30 +25,13 @@ interface Args {
 }
 
 function parseCli(argv: string[]): Args {
-  const { values, positionals } = parsedOrExit(
-    () =>
-      parseArgs({
-        args: argv.filter((arg) => arg !== '--'),
-        options: {
-          rounds: { type: 'string' },
-          warmup: { type: 'string' },
-          list: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-      }),
-    usage,
-  );
-  if (values.help) {
-    console.log(usage);
-    process.exit(0);
-  }
+  const { values, list, names } = readCliArgs(argv, ['rounds', 'warmup'], usage);
   const override: Partial<RoundPlan> = {};
   const rounds = wholeNumber(values.rounds, '--rounds', 1);
   const warmup = wholeNumber(values.warmup, '--warmup');
   if (rounds !== undefined) override.rounds = rounds;
   if (warmup !== undefined) override.warmup = warmup;
-  return { wanted: positionals, override, list: values.list === true };
+  return { wanted: names, override, list };
 }
 
 async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
