@@ -85,7 +85,7 @@ describe('errors of requests that got no answer', () => {
     expect(c).toEqual({
       code: 'timeout',
       retryable: true,
-      message: `POST ${server.url}/v1/chat/completions: no answer within the timeout`,
+      message: `POST ${server.url}/v1/chat/completions: timed out with no answer`,
     });
   });
 

@@ -55,7 +55,7 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Er
     return {
       code: 'timeout',
       retryable: true,
-      message: onRequest(err, 'no answer within the timeout', 'The request timed out'),
+      message: onRequest(err, 'timed out with no answer', 'The request timed out'),
     };
   }
   if (name === 'ConnectionError') return connectionFailure(err);
