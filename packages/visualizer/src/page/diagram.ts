@@ -251,6 +251,8 @@ export class Diagram {
     this.#transform = t;
     this.#viewport?.setAttribute('transform', `translate(${t.x} ${t.y}) scale(${t.k})`);
     this.#container.dataset.zoom = t.k.toFixed(4);
+    this.#container.dataset.panX = t.x.toFixed(1);
+    this.#container.dataset.panY = t.y.toFixed(1);
     this.#controls.zoomLabel.textContent = `${Math.round(t.k * 100)}%`;
   }
 
