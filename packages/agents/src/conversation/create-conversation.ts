@@ -13,7 +13,11 @@ import type { Mistral } from '@mistralai/mistralai';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { AgentsError } from '../errors.js';
 import { modelTurnInput, runToolsInput } from '../machine/conversation-machine.js';
-import type { ConversationContext, ConversationMachineInput } from '../machine/types.js';
+import type {
+  ConversationContext,
+  ConversationMachineInput,
+  ConversationMessage,
+} from '../machine/types.js';
 import { conversationKey, type PersistedConversation } from '../persistence/persistence.js';
 import { indexTools, type AnyTool } from '../tools/define-tool.js';
 
@@ -44,6 +48,8 @@ export interface ConversationOptions {
   backoff?: BackoffOptions;
   /** `client` (default): history kept here; `server`: the Conversations API keeps it. */
   mode?: 'client' | 'server';
+  /** Client mode: earlier messages the conversation starts from (they are stored with it). */
+  history?: ConversationMessage[];
   /** XState inspection, for example a visualizer's `inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Publishes `agent:turn-start`, `agent:tool-call`, `agent:tool-result`, `agent:turn-end`, `agent:error`. */
@@ -65,7 +71,8 @@ export interface ConversationOptions {
 }
 
 let defaultStore: SqliteStore | undefined;
-function getDefaultStore(): SqliteStore {
+/** The store conversations and teams use when none is given. */
+export function getDefaultStore(): SqliteStore {
   if (!defaultStore) {
     mkdirSync('.mistral-flows', { recursive: true });
     defaultStore = new SqliteStore({ path: '.mistral-flows/agents.db' });
@@ -170,7 +177,14 @@ function upgradeFormat1(old: Record<string, unknown>): ConversationContext {
 export function machineInput(
   options: Pick<
     ConversationOptions,
-    'mode' | 'agentId' | 'model' | 'instructions' | 'maxSteps' | 'maxRetries' | 'backoff'
+    | 'mode'
+    | 'agentId'
+    | 'model'
+    | 'instructions'
+    | 'maxSteps'
+    | 'maxRetries'
+    | 'backoff'
+    | 'history'
   >,
   id: string,
 ): ConversationMachineInput {
@@ -183,6 +197,7 @@ export function machineInput(
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.history?.length ? { messages: options.history } : {}),
   };
 }
 
@@ -238,6 +253,12 @@ function validate(options: ConversationOptions): void {
       'maxRetries',
       `expected an integer >= 0, got ${String(options.maxRetries)}`,
     );
+  }
+  if (options.history !== undefined && !Array.isArray(options.history)) {
+    throw new InvalidArgumentError('history', 'expected an array of messages');
+  }
+  if (options.history?.length && options.mode === 'server') {
+    throw new InvalidArgumentError('history', 'a server-mode conversation starts empty');
   }
   if (options.mode !== undefined && options.mode !== 'client' && options.mode !== 'server') {
     throw new InvalidArgumentError(
