@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  SqliteStore,
+  defaultStore,
   type RateLimiter,
   type Semaphore,
   type Store,
@@ -33,7 +32,7 @@ export interface ConversationOptions {
   model?: string;
   instructions?: string;
   tools?: AnyTool[];
-  /** Where snapshots go after every settled step (default: SQLite in `.mistral-flows/agents.db`). */
+  /** Where snapshots go after every settled step (default: `defaultStore()` from core, files in `.mistral-flows/store`). */
   store?: Store;
   /** The conversation id (default: a random UUID). */
   id?: string;
@@ -62,15 +61,6 @@ export interface ConversationOptions {
    * every turn streams; `false`: none does.
    */
   streaming?: boolean | 'auto';
-}
-
-let defaultStore: SqliteStore | undefined;
-function getDefaultStore(): SqliteStore {
-  if (!defaultStore) {
-    mkdirSync('.mistral-flows', { recursive: true });
-    defaultStore = new SqliteStore({ path: '.mistral-flows/agents.db' });
-  }
-  return defaultStore;
 }
 
 /**
@@ -193,7 +183,7 @@ function startConversation(
   version = 0,
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
-  const store = options.store ?? getDefaultStore();
+  const store = options.store ?? defaultStore();
   const logic = sharedLogic(options, tools);
   const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.
