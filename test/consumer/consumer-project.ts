@@ -53,7 +53,7 @@ export interface ConsumerProject {
 
 /**
  * `full`: every published package, with every peer dependency (tested versions) and the optional
- * ones (better-sqlite3, ioredis). `stream-core`: only `@mistral-flows/stream` and
+ * ones (better-sqlite3, ioredis, the MCP SDK). `stream-core`: only `@mistral-flows/stream` and
  * `@mistral-flows/core` with their required peers, as a user of streams alone installs them.
  */
 export type ConsumerKind = 'full' | 'stream-core';
@@ -108,7 +108,15 @@ export function consumerProject(kind: ConsumerKind): ConsumerProject {
       : all.filter((p) => p.name === '@mistral-flows/core' || p.name === '@mistral-flows/stream');
   const peers =
     kind === 'full'
-      ? ['@mistralai/mistralai', 'rxjs', 'xstate', 'zod', 'better-sqlite3', 'ioredis']
+      ? [
+          '@mistralai/mistralai',
+          '@modelcontextprotocol/sdk',
+          'rxjs',
+          'xstate',
+          'zod',
+          'better-sqlite3',
+          'ioredis',
+        ]
       : ['@mistralai/mistralai', 'rxjs'];
   const dependencies: Record<string, string> = {};
   for (const p of ours) dependencies[p.name] = `file:${p.tarball}`;
