@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  SqliteStore,
+  defaultStore,
   type RateLimiter,
   type Semaphore,
   type Store,
@@ -37,7 +36,7 @@ export interface ConversationOptions {
   model?: string;
   instructions?: string;
   tools?: AnyTool[];
-  /** Where snapshots go after every settled step (default: SQLite in `.mistral-flows/agents.db`). */
+  /** Where snapshots go after every settled step (default: `defaultStore()` from core, files in `.mistral-flows/store`). */
   store?: Store;
   /** The conversation id (default: a random UUID). */
   id?: string;
@@ -68,16 +67,6 @@ export interface ConversationOptions {
    * every turn streams; `false`: none does.
    */
   streaming?: boolean | 'auto';
-}
-
-let defaultStore: SqliteStore | undefined;
-/** The store conversations and teams use when none is given. */
-export function getDefaultStore(): SqliteStore {
-  if (!defaultStore) {
-    mkdirSync('.mistral-flows', { recursive: true });
-    defaultStore = new SqliteStore({ path: '.mistral-flows/agents.db' });
-  }
-  return defaultStore;
 }
 
 /**
@@ -208,7 +197,7 @@ function startConversation(
   version = 0,
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
-  const store = options.store ?? getDefaultStore();
+  const store = options.store ?? defaultStore();
   const logic = sharedLogic(options, tools);
   const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.

@@ -1,4 +1,5 @@
 import {
+  defaultStore,
   InvalidArgumentError,
   StoreConflictError,
   type AgentEvents,
@@ -9,7 +10,6 @@ import {
 import type { EventBus, StreamOptions } from '@mistral-flows/stream';
 import type { Mistral } from '@mistralai/mistralai';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { getDefaultStore } from '../conversation/create-conversation.js';
 import { AgentsError } from '../errors.js';
 import {
   agentStepActor,
@@ -34,7 +34,7 @@ export interface AgentTeamOptions {
   maxHandoffs?: number;
   /** The team id (default: a random UUID). */
   id?: string;
-  /** Where the team and its agents' conversations are stored (default: `.mistral-flows/`). */
+  /** Where the team and its agents' conversations are stored (default: core's `defaultStore()`, files in `.mistral-flows/store`). */
   store?: Store;
   maxSteps?: number;
   maxRetries?: number;
@@ -126,7 +126,7 @@ function startTeam(
   stored: PersistedTeam | undefined,
   version: number,
 ): AgentTeam {
-  const store = options.store ?? getDefaultStore();
+  const store = options.store ?? defaultStore();
   const logic = agentTeamMachine.provide({
     actors: {
       agentStep: agentStepActor({
