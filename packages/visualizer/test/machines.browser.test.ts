@@ -224,6 +224,8 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
 
       await page.click('#zoom-whole');
       const whole = await measure(page);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-whole.png`) });
       const metrics = await page.evaluate(() =>
         (
           window as unknown as { visualizerDiagram: { metrics(): unknown } }

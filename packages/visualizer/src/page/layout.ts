@@ -108,16 +108,14 @@ export function elkOptions(
     'elk.layered.crossingMinimization.thoroughness': big ? '7' : '40',
     'elk.layered.nodePlacement.strategy': big ? 'LINEAR_SEGMENTS' : 'BRANDES_KOEPF',
     'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
-    'elk.spacing.nodeNode': '20',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '24',
-    'elk.spacing.edgeNode': '10',
+    'elk.spacing.nodeNode': '12',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '12',
+    'elk.spacing.edgeNode': '6',
     'elk.spacing.edgeEdge': '8',
     'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '10',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '4',
     'elk.spacing.edgeLabel': '2',
     'elk.spacing.labelLabel': '4',
-    'elk.edgeLabels.placement': 'CENTER',
-    'elk.edgeLabels.inline': 'true',
   };
   if (size.nested) {
     // Transitions between states of different parents are routed across the borders.
@@ -233,6 +231,12 @@ export async function layoutGraph(
           text: arrow.lines.join('\n'),
           width: Math.ceil(Math.max(...text)) + 8,
           height: arrow.lines.length * lineHeight + 2,
+          layoutOptions: {
+            // On the arrow, in the middle: each label gets its own slot between two layers, so
+            // labels never cover each other or a state.
+            'elk.edgeLabels.placement': 'CENTER',
+            'elk.edgeLabels.inline': 'true',
+          },
         },
       ],
     });
