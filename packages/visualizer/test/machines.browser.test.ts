@@ -232,8 +232,10 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
         ).visualizerDiagram.metrics(),
       );
       const direction = await page.getAttribute('#diagram', 'data-direction');
+      const wrapped = await page.getAttribute('#diagram', 'data-wrapped');
       report[test.machine] = {
         direction,
+        wrapped,
         metrics,
         fit: { zoom: fitted.zoom, minFontPx: fitted.minFontPx, minBoxPx: fitted.minBoxPx },
         whole: { zoom: whole.zoom, minFontPx: whole.minFontPx, minBoxPx: whole.minBoxPx },
