@@ -317,7 +317,7 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     expect(await ticks.count()).toBe(6);
     const chatKey = await page.getAttribute('.actor-row[data-actor-id="chat-1"]', 'data-key');
     await page.selectOption('#event-type', '');
-    await page.selectOption('#event-actor', chatKey!);
+    await page.selectOption('#event-actor', chatKey);
     await page.waitForFunction(
       () =>
         [...document.querySelectorAll('.virtual-row.event-row:not([hidden]) .event-actor')].every(
