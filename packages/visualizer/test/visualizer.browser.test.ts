@@ -330,6 +330,39 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     await page.check('#event-collapse');
   });
 
+  it('replays the run of an actor to a page that joined late', async () => {
+    const late = await context.newPage();
+    try {
+      await late.goto(`${visualizer.url}?actor=light-1`);
+      await late.waitForSelector('#diagram[data-graph="light"] svg', TIMEOUT);
+      const count = Number(
+        /\/ (\d+)/.exec((await late.textContent('#timeline-label')) ?? '')?.[1] ?? 0,
+      );
+      expect(count).toBeGreaterThan(3);
+      // Every index the label shows while replaying, as it changes.
+      await late.evaluate(() => {
+        const label = document.querySelector<HTMLElement>('#timeline-label')!;
+        const seen: string[] = [];
+        (window as unknown as { seen: string[] }).seen = seen;
+        new MutationObserver(() => seen.push(label.dataset.index ?? '')).observe(label, {
+          attributes: true,
+          attributeFilter: ['data-index'],
+        });
+      });
+      await late.click('#timeline-replay');
+      // From the first snapshot (green) ...
+      await late.waitForSelector('#diagram .state.active[data-path="green"]', TIMEOUT);
+      expect(await late.textContent('#state-status')).toContain('past');
+      // ... step by step, back to live at the end.
+      await late.waitForSelector('#timeline-live.on', { timeout: 30_000 });
+      const seen = await late.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      expect(seen.map(Number)).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(await late.getAttribute('#timeline-replay', 'aria-pressed')).toBe('false');
+    } finally {
+      await late.close();
+    }
+  });
+
   it('saves a screenshot', async () => {
     mkdirSync(artifacts, { recursive: true });
     const path = join(artifacts, 'visualizer.png');

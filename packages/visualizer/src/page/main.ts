@@ -58,6 +58,7 @@ const timeline = new Timeline(
     back: byId<HTMLButtonElement>('timeline-back'),
     forward: byId<HTMLButtonElement>('timeline-forward'),
     live: byId<HTMLButtonElement>('timeline-live'),
+    replay: byId<HTMLButtonElement>('timeline-replay'),
     label: byId('timeline-label'),
   },
   () => renderSelected(),
