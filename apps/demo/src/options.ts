@@ -19,7 +19,8 @@ when MISTRAL_API_KEY is set.
 Options:
   --scenario <name>  run this scenario only; repeat for several: ${SCENARIO_NAMES.join(', ')}
   --json             one JSON object per scenario on stdout, one per line (the summary goes to stderr)
-  --ui               start the visualizer, print its URL, attach every actor; runs until Ctrl-C
+  --ui               start the visualizer, print its URL and wait for a page to open it (or Enter)
+                     before the scenarios start; attach every actor; runs until Ctrl-C
   --emulator         use the emulator even when MISTRAL_API_KEY is set
   --no-color         no colours (NO_COLOR=1 too; colours and progress bars need a TTY anyway)
   -h, --help         this help

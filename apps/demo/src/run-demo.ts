@@ -7,6 +7,7 @@ import type { DemoContext, Scenario, ScenarioResult } from './scenario.js';
 import { scenarioMachine } from './scenario-machine.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Output } from './terminal/output.js';
+import { waitForViewer } from './wait-for-viewer.js';
 import { formatDuration } from './terminal/style.js';
 
 /** One line of `--json` output per scenario. */
@@ -50,7 +51,17 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
   try {
     if (options.ui) {
       visualizer = await createVisualizer({ host: '127.0.0.1', port: 0 });
-      say(s.bold(`visualizer    ${visualizer.url}  (open it to watch the actors live)`));
+      say(s.bold(`visualizer    ${visualizer.url}`));
+      say(
+        `              waiting for a page to open it before the scenarios start` +
+          (process.stdin.isTTY === true ? ' (or press Enter to start now)' : ''),
+      );
+      const started = await waitForViewer(visualizer, signal);
+      if (started !== 'aborted') {
+        say(
+          `              ${started === 'page' ? 'page connected' : 'starting'}: running the scenarios`,
+        );
+      }
     }
     backend = await startBackend({
       forceEmulator: options.emulator,

@@ -45,6 +45,17 @@ describe('findProgress', () => {
     expect(findProgress({ done: 1, total: 2 })).toMatchObject({ field: 'context', fraction: 0.5 });
   });
 
+  it("finds counters nested deeper, such as the batch machine's job.counters", () => {
+    expect(
+      findProgress({
+        key: 'k',
+        job: { id: 'job-1', counters: { total: 10, completed: 4, succeeded: 3, failed: 1 } },
+      }),
+    ).toEqual({ field: 'job.counters', completed: 4, total: 10, failed: 1, fraction: 0.4 });
+    expect(findProgress({ a: { b: { c: { d: { total: 2, done: 1 } } } } })).toBeUndefined();
+    expect(findProgress({ items: [{ total: 2, done: 1 }] })).toBeUndefined();
+  });
+
   it('reads a fraction and clamps odd values', () => {
     expect(findProgress({ progress: 0.4 })).toMatchObject({ fraction: 0.4 });
     expect(findProgress({ progress: { completed: 5, total: 0 } })).toMatchObject({ fraction: 0 });

@@ -40,7 +40,7 @@ export function findStreamedText(context: unknown): StreamedText | undefined {
 }
 
 export interface Progress {
-  /** Where the counters were found: `progress`, `job`, `batch` or `context`. */
+  /** Where the counters were found: `progress`, `job`, `context`, or a path such as `job.counters`. */
   field: string;
   completed: number;
   total: number;
@@ -49,11 +49,16 @@ export interface Progress {
   fraction: number;
 }
 
+/** How deep `findProgress` looks for counters below the context (`job.counters` is depth 2). */
+export const PROGRESS_DEPTH = 3;
+
 /**
- * Progress counters in a context: `progress` as a fraction in [0, 1], or an object
- * (`progress`, `job`, `batch`, or the context itself) with a total (`total`, `totalRequests`,
- * `total_requests`) and a count done (`completed`, `completedRequests`, `completed_requests`,
- * `done`, `processed`, or `succeeded*` + `failed*`).
+ * Progress counters in a context: `progress` as a fraction in [0, 1], or an object with a total
+ * (`total`, `totalRequests`, `total_requests`) and a count done (`completed`, `completedRequests`,
+ * `completed_requests`, `done`, `processed`, or `succeeded*` + `failed*`). Looks in `progress`,
+ * `job`, `batch` and the context itself first, then in any object nested up to `PROGRESS_DEPTH`
+ * levels down (breadth first, in key order; arrays are not searched), so that `job.counters` of
+ * the batch machine is found. `field` is the path where the counters were found.
  */
 export function findProgress(context: unknown): Progress | undefined {
   if (!isRecord(context)) return undefined;
@@ -63,25 +68,44 @@ export function findProgress(context: unknown): Progress | undefined {
   }
   for (const container of PROGRESS_CONTAINERS) {
     const source = container === '' ? context : context[container];
-    if (!isRecord(source)) continue;
-    const total = firstNumber(source, TOTAL_FIELDS);
-    if (total === undefined) continue;
-    const failed = firstNumber(source, FAILED_FIELDS);
-    const succeeded = firstNumber(source, SUCCEEDED_FIELDS);
-    const completed =
-      firstNumber(source, COMPLETED_FIELDS) ??
-      (succeeded === undefined ? undefined : succeeded + (failed ?? 0));
-    if (completed === undefined) continue;
-    const progress: Progress = {
-      field: container === '' ? 'context' : container,
-      completed,
-      total,
-      fraction: total > 0 ? Math.min(1, Math.max(0, completed / total)) : 0,
-    };
-    if (failed !== undefined) progress.failed = failed;
-    return progress;
+    const found = countersIn(source, container === '' ? 'context' : container);
+    if (found !== undefined) return found;
+  }
+  let level: Array<[string, Record<string, unknown>]> = [['', context]];
+  for (let depth = 1; depth <= PROGRESS_DEPTH && level.length > 0; depth++) {
+    const next: Array<[string, Record<string, unknown>]> = [];
+    for (const [path, object] of level) {
+      for (const [key, value] of Object.entries(object)) {
+        if (!isRecord(value) || typeof value.$type === 'string') continue;
+        const childPath = path === '' ? key : `${path}.${key}`;
+        const found = countersIn(value, childPath);
+        if (found !== undefined) return found;
+        next.push([childPath, value]);
+      }
+    }
+    level = next;
   }
   return undefined;
+}
+
+function countersIn(source: unknown, field: string): Progress | undefined {
+  if (!isRecord(source)) return undefined;
+  const total = firstNumber(source, TOTAL_FIELDS);
+  if (total === undefined) return undefined;
+  const failed = firstNumber(source, FAILED_FIELDS);
+  const succeeded = firstNumber(source, SUCCEEDED_FIELDS);
+  const completed =
+    firstNumber(source, COMPLETED_FIELDS) ??
+    (succeeded === undefined ? undefined : succeeded + (failed ?? 0));
+  if (completed === undefined) return undefined;
+  const progress: Progress = {
+    field,
+    completed,
+    total,
+    fraction: total > 0 ? Math.min(1, Math.max(0, completed / total)) : 0,
+  };
+  if (failed !== undefined) progress.failed = failed;
+  return progress;
 }
 
 function firstNumber(

@@ -39,6 +39,12 @@ export interface Visualizer {
    * actor and every actor it invokes or spawns. Safe to share between many root actors.
    */
   readonly inspect: (event: InspectionEvent) => void;
+  /**
+   * Resolves when a page is connected (at once if one already is), so that a program can wait
+   * for someone to watch before it starts its actors. Rejects with the signal's reason when
+   * `signal` aborts first; resolves when the visualizer is closed.
+   */
+  waitForPage(options?: { signal?: AbortSignal }): Promise<void>;
   /** Stops recording, ends the page streams and closes the server. */
   close(): Promise<void>;
 }
@@ -187,6 +193,7 @@ export async function createVisualizer(options: VisualizerOptions = {}): Promise
   return {
     url,
     inspect: recorder.inspect,
+    waitForPage: (waitOptions) => hub.waitForClient(waitOptions?.signal),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         recorder.close();

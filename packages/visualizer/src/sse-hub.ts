@@ -29,6 +29,7 @@ export class SseHub {
   readonly #options: SseHubOptions;
   readonly #clients = new Set<Client>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #waiters = new Set<() => void>();
   #flushScheduled = false;
 
   constructor(options: SseHubOptions) {
@@ -41,6 +42,28 @@ export class SseHub {
 
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  /**
+   * Resolves once a client is connected (at once if one is); rejects with the signal's reason
+   * when `signal` aborts first. Resolves when the hub closes.
+   */
+  waitForClient(signal?: AbortSignal): Promise<void> {
+    if (this.#clients.size > 0) return Promise.resolve();
+    if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiters.delete(done);
+        reject(signal!.reason as Error);
+      };
+      const done = (): void => {
+        this.#waiters.delete(done);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#waiters.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Sends a record to every connected client (the caller has appended it to the log). */
@@ -79,6 +102,7 @@ export class SseHub {
     };
     req.once('close', drop);
     res.once('close', drop);
+    for (const waiter of [...this.#waiters]) waiter();
   }
 
   /** Ends every stream. */
@@ -86,6 +110,7 @@ export class SseHub {
     clearInterval(this.#heartbeat);
     for (const client of this.#clients) client.res.end();
     this.#clients.clear();
+    for (const waiter of [...this.#waiters]) waiter();
   }
 
   #flush(): void {

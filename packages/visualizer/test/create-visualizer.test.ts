@@ -113,6 +113,28 @@ describe('createVisualizer', () => {
     actor.stop();
   });
 
+  it('waits for a page to connect', async () => {
+    visualizer = await createVisualizer();
+    let connected = false;
+    const waiting = visualizer.waitForPage().then(() => (connected = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connected).toBe(false);
+    const client = await SseClient.open(new URL('events', visualizer.url).href);
+    await waiting;
+    expect(connected).toBe(true);
+    // Once a page is there, it resolves at once.
+    await visualizer.waitForPage();
+    await client.close();
+  });
+
+  it('stops waiting for a page when the signal aborts', async () => {
+    visualizer = await createVisualizer();
+    const controller = new AbortController();
+    const waiting = visualizer.waitForPage({ signal: controller.signal });
+    controller.abort(new Error('no page today'));
+    await expect(waiting).rejects.toThrow('no page today');
+  });
+
   it('ends open streams and stops recording on close', async () => {
     visualizer = await createVisualizer();
     const client = await SseClient.open(new URL('events', visualizer.url).href);

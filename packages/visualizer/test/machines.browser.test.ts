@@ -224,14 +224,18 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
 
       await page.click('#zoom-whole');
       const whole = await measure(page);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-whole.png`) });
       const metrics = await page.evaluate(() =>
         (
           window as unknown as { visualizerDiagram: { metrics(): unknown } }
         ).visualizerDiagram.metrics(),
       );
       const direction = await page.getAttribute('#diagram', 'data-direction');
+      const wrapped = await page.getAttribute('#diagram', 'data-wrapped');
       report[test.machine] = {
         direction,
+        wrapped,
         metrics,
         fit: { zoom: fitted.zoom, minFontPx: fitted.minFontPx, minBoxPx: fitted.minBoxPx },
         whole: { zoom: whole.zoom, minFontPx: whole.minFontPx, minBoxPx: whole.minBoxPx },

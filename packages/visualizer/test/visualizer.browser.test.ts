@@ -7,7 +7,7 @@ import { createActor, type Actor } from 'xstate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, useChromium } from '@mistral-flows/testing';
 import { createVisualizer, machineGraph, type Visualizer } from '@mistral-flows/visualizer';
-import { jobMachine, lightMachine } from './fixtures/machines.js';
+import { chatMachine, jobMachine, lightMachine } from './fixtures/machines.js';
 
 const chromium = useChromium();
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -17,6 +17,7 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
   let visualizer: Visualizer;
   let light: Actor<typeof lightMachine>;
   let job: Actor<typeof jobMachine>;
+  let chat: Actor<typeof chatMachine>;
   let userDataDir: string;
   let context: BrowserContext;
   let page: Page;
@@ -30,6 +31,7 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     visualizer = await createVisualizer();
     light = createActor(lightMachine, { id: 'light-1', inspect: visualizer.inspect }).start();
     job = createActor(jobMachine, { id: 'job-1', inspect: visualizer.inspect }).start();
+    chat = createActor(chatMachine, { id: 'chat-1', inspect: visualizer.inspect }).start();
     userDataDir = mkdtempSync(join(tmpdir(), 'visualizer-chromium-'));
     // Playwright takes the profile directory as an argument, not as --user-data-dir.
     context = await playwright.launchPersistentContext(userDataDir, {
@@ -46,6 +48,7 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     await context?.close();
     light?.stop();
     job?.stop();
+    chat?.stop();
     await visualizer?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
@@ -253,6 +256,111 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     expect(await width('#diagram')).toBeCloseTo(chart - 100, -1);
     await page.dblclick('#split-inspector');
     expect(await width('#inspector')).toBeCloseTo(inspector, 0);
+  });
+
+  it('keeps the last text after the stream ends and shows nested counters as progress', async () => {
+    await page.click('.actor-row[data-actor-id="chat-1"]');
+    await page.waitForSelector('#diagram[data-graph="chat"] svg', TIMEOUT);
+    chat.send({ type: 'job.tick' });
+    chat.send({ type: 'model.delta', text: 'Hello ' });
+    chat.send({ type: 'model.delta', text: 'world' });
+    await page.waitForSelector('#streamed-text:text("Hello world")', TIMEOUT);
+    chat.send({ type: 'model.end' });
+    await page.waitForSelector(active('idle'), TIMEOUT);
+    expect(await page.textContent('#streamed-text')).toBe('Hello world');
+    expect(await page.textContent('#text-field')).toContain('stream ended');
+    expect(await page.textContent('#progress-label')).toContain('1 / 10 (1 failed)');
+    expect(await page.textContent('#progress-label')).toContain('job.counters');
+    expect(
+      await page.locator('.actor-row[data-actor-id="chat-1"] .actor-progress').isVisible(),
+    ).toBe(true);
+  });
+
+  it('marks errors, approvals and tool calls in the event log and collapses repeats', async () => {
+    for (let i = 0; i < 5; i++) chat.send({ type: 'job.tick' });
+    chat.send({ type: 'tool.call', name: 'weather' });
+    chat.send({ type: 'tool.approve' });
+    chat.send({ type: 'model.error', message: 'boom' });
+    await page.waitForSelector(
+      '.event-row[data-kind="error"] .event-type:text("model.error")',
+      TIMEOUT,
+    );
+    await page.waitForSelector(
+      '.event-row[data-kind="approval"] .event-type:text("tool.approve")',
+      TIMEOUT,
+    );
+    await page.waitForSelector(
+      '.event-row[data-kind="tool"] .event-type:text("tool.call")',
+      TIMEOUT,
+    );
+    const ticks = page.locator('.event-row:has(.event-type:text-is("job.tick")):visible');
+    expect(await ticks.last().locator('.event-count').textContent()).toBe('×5');
+
+    // Header and rows share their columns.
+    const left = (selector: string) =>
+      page.$eval(selector, (element) => Math.round(element.getBoundingClientRect().left));
+    expect(await left('.virtual-row.event-row:not([hidden]) .event-type')).toBe(
+      await left('#event-header > span:nth-child(4)'),
+    );
+
+    // Filters by event type and by actor; without collapsing, every tick has its row.
+    await page.selectOption('#event-type', 'job.tick');
+    await page.uncheck('#event-collapse');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.virtual-row.event-row:not([hidden]) .event-type')].every(
+          (element) => element.textContent === 'job.tick',
+        ),
+      undefined,
+      TIMEOUT,
+    );
+    expect(await ticks.count()).toBe(6);
+    const chatKey = await page.getAttribute('.actor-row[data-actor-id="chat-1"]', 'data-key');
+    await page.selectOption('#event-type', '');
+    await page.selectOption('#event-actor', chatKey);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.virtual-row.event-row:not([hidden]) .event-actor')].every(
+          (element) => element.textContent === 'chat-1',
+        ),
+      undefined,
+      TIMEOUT,
+    );
+    await page.selectOption('#event-actor', '');
+    await page.check('#event-collapse');
+  });
+
+  it('replays the run of an actor to a page that joined late', async () => {
+    const late = await context.newPage();
+    try {
+      await late.goto(`${visualizer.url}?actor=light-1`);
+      await late.waitForSelector('#diagram[data-graph="light"] svg', TIMEOUT);
+      const count = Number(
+        /\/ (\d+)/.exec((await late.textContent('#timeline-label')) ?? '')?.[1] ?? 0,
+      );
+      expect(count).toBeGreaterThan(3);
+      // Every index the label shows while replaying, as it changes.
+      await late.evaluate(() => {
+        const label = document.querySelector<HTMLElement>('#timeline-label')!;
+        const seen: string[] = [];
+        (window as unknown as { seen: string[] }).seen = seen;
+        new MutationObserver(() => seen.push(label.dataset.index ?? '')).observe(label, {
+          attributes: true,
+          attributeFilter: ['data-index'],
+        });
+      });
+      await late.click('#timeline-replay');
+      // From the first snapshot (green) ...
+      await late.waitForSelector('#diagram .state.active[data-path="green"]', TIMEOUT);
+      expect(await late.textContent('#state-status')).toContain('past');
+      // ... step by step, back to live at the end.
+      await late.waitForSelector('#timeline-live.on', { timeout: 30_000 });
+      const seen = await late.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      expect(seen.map(Number)).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(await late.getAttribute('#timeline-replay', 'aria-pressed')).toBe('false');
+    } finally {
+      await late.close();
+    }
   });
 
   it('saves a screenshot', async () => {

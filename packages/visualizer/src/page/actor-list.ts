@@ -1,3 +1,4 @@
+import { findProgress } from '../context-fields.js';
 import { h } from './dom.js';
 import { formatStateValue } from './format.js';
 import type { ActorView, Store } from './store.js';
@@ -5,7 +6,10 @@ import { VirtualList } from './virtual-list.js';
 
 const ROW_HEIGHT = 26;
 
-/** The virtualised list of actors: status, id, machine and current state; click to select. */
+/**
+ * The virtualised list of actors: status, id, machine and current state, and a thin progress bar
+ * under actors whose context holds counters (see `findProgress`); click to select.
+ */
 export class ActorList {
   readonly #store: Store;
   readonly #list: VirtualList<ActorView>;
@@ -30,6 +34,7 @@ export class ActorList {
           h('span', { class: 'actor-id' }),
           h('span', { class: 'actor-name' }),
           h('span', { class: 'actor-state' }),
+          h('span', { class: 'actor-progress', hidden: true }),
         );
         row.addEventListener('click', () => {
           const key = row.dataset.key;
@@ -45,8 +50,16 @@ export class ActorList {
         row.dataset.status = status;
         row.classList.toggle('selected', info.key === this.#selected);
         row.style.paddingLeft = `${8 + view.depth * 14}px`;
-        row.title = `${info.id} (${info.name}, ${info.kind}) - ${status}`;
-        const [dot, id, name, state] = row.children as unknown as HTMLElement[];
+        const progress = findProgress(latest?.context);
+        const percent = progress === undefined ? 0 : Math.round(progress.fraction * 100);
+        row.title =
+          `${info.id} (${info.name}, ${info.kind}) - ${status}` +
+          (progress === undefined
+            ? ''
+            : ` - ${progress.completed} / ${progress.total} (${percent}%)`);
+        const [dot, id, name, state, bar] = row.children as unknown as HTMLElement[];
+        bar!.hidden = progress === undefined;
+        bar!.style.width = `${percent}%`;
         dot!.className = `status-dot status-${status}`;
         id!.textContent = info.id;
         name!.textContent = info.name === info.id ? '' : info.name;

@@ -44,7 +44,7 @@ describe('diagramModel', () => {
     ).toEqual(['[repeatedCall]', '[stepLimitReached]']);
   });
 
-  it('writes a trigger shared by three or more states as `trigger → target` in each', () => {
+  it('writes a trigger shared by two or more states as `trigger → target` in each', () => {
     const model = diagramModel(fixture('conversation'));
     const lines = (key: string) => model.states.find((state) => state.node.key === key)!.lines;
     for (const key of ['responding', 'awaitingApproval', 'runningTools', 'retrying']) {
@@ -58,12 +58,13 @@ describe('diagramModel', () => {
   });
 
   it('merges arrows with the same source and target', () => {
-    const model = diagramModel(fixture('conversation'));
-    const retry = model.arrows.filter(
-      (arrow) =>
-        arrow.source === 'conversation.retrying' && arrow.target === 'conversation.responding',
+    const model = diagramModel(fixture('batch'));
+    const choice = model.choices.find((item) => item.source === 'batch.locating')!;
+    const toPolling = model.arrows.filter(
+      (arrow) => arrow.source === choice.id && arrow.target === 'batch.polling',
     );
-    expect(retry.map((arrow) => arrow.lines)).toEqual([['user.retry', 'after retryDelay']]);
+    expect(toPolling.map((arrow) => arrow.lines)).toEqual([['[inline]', '[hasJob]']]);
+    expect(toPolling[0]!.edges).toHaveLength(2);
   });
 });
 

@@ -9,7 +9,7 @@ import type { GraphEdge, GraphNode, MachineGraph } from '../machine-graph.js';
  * - the guarded alternatives of one trigger in one state (`model.end [hasToolCalls]` / `model.end`,
  *   or several `always` branches) meet in a small choice point: one arrow labelled with the trigger,
  *   then one arrow per branch labelled with its guard (`else` for the unguarded one);
- * - a trigger that takes three or more states to the same target (`user.cancel` -> `idle`, the
+ * - a trigger that takes three or more states to the same target (two, for a final state) (`user.cancel` -> `idle`, the
  *   `error` of every step -> `failed`) is written in each of those states as `trigger → target`
  *   instead of being drawn as many long arrows;
  * - a transition from a compound state into one of its own children is written in the compound
@@ -62,7 +62,7 @@ export function triggerLabel(edge: GraphEdge): string {
   return edge.label.endsWith(suffix) ? edge.label.slice(0, -suffix.length) : edge.label;
 }
 
-/** Sources of one trigger into one target from this many states become lines in those states. */
+/** One trigger into one target from this many states becomes a line in each of those states. */
 export const JUMP_THRESHOLD = 3;
 
 /** Applies the rules above to a machine graph. Pure: no DOM, no layout. */
@@ -159,6 +159,7 @@ export function diagramModel(graph: MachineGraph): DiagramModel {
   const jumpKey = (edge: GraphEdge, target: string): string =>
     `${target}\u0000${edge.kind === 'invoke-error' ? 'error' : edge.kind === 'invoke-done' ? 'done' : edge.event}\u0000${edge.guard ?? ''}`;
   const sources = new Map<string, Set<string>>();
+
   for (const edge of single) {
     if (edge.targets.length !== 1) continue;
     const key = jumpKey(edge, edge.targets[0]!);
@@ -169,7 +170,8 @@ export function diagramModel(graph: MachineGraph): DiagramModel {
   for (const edge of single) {
     const jump =
       edge.targets.length === 1 &&
-      (sources.get(jumpKey(edge, edge.targets[0]!))?.size ?? 0) >= JUMP_THRESHOLD;
+      (sources.get(jumpKey(edge, edge.targets[0]!))?.size ?? 0) >=
+        (byId.get(edge.targets[0]!)?.type === 'final' ? 2 : JUMP_THRESHOLD);
     if (jump) {
       const line = `${edge.label} → ${targetName(edge.targets[0]!)}`;
       const state = states.get(edge.source);

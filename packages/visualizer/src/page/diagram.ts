@@ -3,11 +3,10 @@ import type { GraphEdge, MachineGraph } from '../machine-graph.js';
 import type { SnapshotRecord } from '../protocol.js';
 import { h, s } from './dom.js';
 import {
+  chooseLayout,
   DIAGRAM_FONT,
-  layoutGraph,
   type Box,
   type DiagramLayout,
-  type Direction,
   type EdgeLayout,
   type NodeLayout,
 } from './layout.js';
@@ -37,12 +36,10 @@ export interface DiagramControls {
   zoomLabel: HTMLElement;
 }
 
-type Layouts = Record<Direction, DiagramLayout>;
-
 /**
  * Draws the selected actor's statechart as SVG in a pannable, zoomable view and highlights its
- * active states. Layouts (left to right and top to bottom) are computed once per machine graph;
- * the one that fits the panel better is shown.
+ * active states. The layout is chosen once per machine graph, for the panel's size at the time
+ * (see `chooseLayout`).
  *
  * Navigation: wheel zooms at the pointer, dragging pans, `+` `-` zoom, arrow keys pan, `0` fits,
  * `9` shows the whole machine, `f` toggles following the active state.
@@ -50,8 +47,7 @@ type Layouts = Record<Direction, DiagramLayout>;
 export class Diagram {
   readonly #container: HTMLElement;
   readonly #controls: DiagramControls;
-  readonly #layouts = new Map<string, Promise<Layouts>>();
-  readonly #directions = new Map<string, Direction>();
+  readonly #layouts = new Map<string, Promise<DiagramLayout>>();
   #graphId: string | undefined;
   #request = 0;
   #layout: DiagramLayout | undefined;
@@ -100,25 +96,18 @@ export class Diagram {
       return;
     }
     this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, 'Laying out…'));
-    let layouts = this.#layouts.get(graphId);
-    if (layouts === undefined) {
-      layouts = Promise.all([
-        layoutGraph(graph, { direction: 'RIGHT' }),
-        layoutGraph(graph, { direction: 'DOWN' }),
-      ]).then(([RIGHT, DOWN]) => ({ RIGHT, DOWN }));
-      this.#layouts.set(graphId, layouts);
+    let layout = this.#layouts.get(graphId);
+    if (layout === undefined) {
+      layout = chooseLayout(graph, this.#panel());
+      this.#layouts.set(graphId, layout);
     }
-    this.ready = layouts.then(
+    this.ready = layout.then(
       (result) => {
         if (request !== this.#request) return;
-        let direction = this.#directions.get(graphId);
-        if (direction === undefined) {
-          direction = this.#bestDirection(result);
-          this.#directions.set(graphId, direction);
-        }
-        this.#draw(result[direction]);
+        this.#draw(result);
         this.#container.dataset.graph = graphId;
-        this.#container.dataset.direction = direction;
+        this.#container.dataset.direction = result.direction;
+        this.#container.dataset.wrapped = String(result.wrap !== undefined);
         this.highlight(this.#pending.snapshot, this.#pending.previous);
         this.fit();
       },
@@ -211,13 +200,6 @@ export class Diagram {
   /** Crossings and overlaps of the drawn layout (for tests and the benchmark). */
   metrics(): ReturnType<typeof layoutMetrics> | undefined {
     return this.#layout === undefined ? undefined : layoutMetrics(this.#layout);
-  }
-
-  #bestDirection(layouts: Layouts): Direction {
-    const panel = this.#panel();
-    const scale = (layout: DiagramLayout): number =>
-      Math.min(panel.width / layout.width, panel.height / layout.height);
-    return scale(layouts.DOWN) > scale(layouts.RIGHT) * 1.05 ? 'DOWN' : 'RIGHT';
   }
 
   #panel(): Size {

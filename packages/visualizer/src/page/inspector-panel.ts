@@ -1,9 +1,10 @@
-import { findProgress, findStreamedText } from '../context-fields.js';
+import { findProgress } from '../context-fields.js';
 import type { SnapshotRecord } from '../protocol.js';
 import { ContextTree } from './context-tree.js';
 import { byId } from './dom.js';
 import { formatStateValue, formatTime } from './format.js';
 import type { ActorView } from './store.js';
+import { shownText } from './streamed-text.js';
 
 /**
  * The right-hand panel: the selected actor's identity, status and state value, its streamed
@@ -57,10 +58,11 @@ export class InspectorPanel {
         ? ''
         : `after ${snapshot.event} at ${formatTime(snapshot.t)}${snapshot.tags ? ` · tags ${snapshot.tags.join(', ')}` : ''}`;
 
-    const text = findStreamedText(snapshot?.context);
+    const text = shownText(view.timeline, snapshot);
     this.#textSection.hidden = text === undefined;
     if (text !== undefined) {
-      this.#textField.textContent = text.field;
+      this.#textField.textContent = text.ended ? `${text.field} · stream ended` : text.field;
+      this.#text.classList.toggle('ended', text.ended);
       if (this.#text.textContent !== text.text) {
         this.#text.textContent = text.text;
         if (live) this.#text.scrollTop = this.#text.scrollHeight;
@@ -75,7 +77,7 @@ export class InspectorPanel {
       this.#progressLabel.textContent =
         progress.field === 'progress' && progress.total === 1 && progress.completed <= 1
           ? `${percent}%`
-          : `${progress.completed} / ${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''} · ${percent}%`;
+          : `${progress.completed} / ${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''} · ${percent}% · ${progress.field}`;
     }
     const result = snapshot?.status === 'error' ? snapshot.error : snapshot?.output;
     this.#outputSection.hidden = result === undefined;

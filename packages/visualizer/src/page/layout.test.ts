@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MachineGraph } from '../machine-graph.js';
 import { machineGraph } from '../machine-graph.js';
 import { jobMachine } from '../../test/fixtures/machines.js';
-import { estimateWidth, layoutGraph } from './layout.js';
+import { chooseLayout, estimateWidth, layoutGraph } from './layout.js';
 import { layoutMetrics, segmentsCross } from './layout-metrics.js';
 
 const fixture = (name: string): MachineGraph =>
@@ -23,6 +23,17 @@ describe('layoutGraph', () => {
       });
     }
   }
+
+  it('chooses the layout that shows the whole machine largest in the panel', async () => {
+    const panel = { width: 800, height: 550 };
+    const graph = fixture('batch');
+    const chosen = await chooseLayout(graph, panel, estimateWidth);
+    const plain = await layoutGraph(graph, { direction: 'RIGHT', measure: estimateWidth });
+    const scale = (layout: { width: number; height: number }) =>
+      Math.min(panel.width / layout.width, panel.height / layout.height);
+    expect(scale(chosen)).toBeGreaterThan(scale(plain));
+    expect(layoutMetrics(chosen).labelOverlaps).toBe(0);
+  });
 
   it('keeps children inside their parallel and compound parents', async () => {
     const layout = await layoutGraph(machineGraph(jobMachine), { measure: estimateWidth });

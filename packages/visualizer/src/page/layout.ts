@@ -2,6 +2,7 @@ import elkModule from 'elkjs/lib/elk.bundled.js';
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { GraphEdge, GraphNode, MachineGraph } from '../machine-graph.js';
 import { diagramModel, type ModelArrow } from './diagram-model.js';
+import { layoutMetrics } from './layout-metrics.js';
 
 export interface Box {
   x: number;
@@ -39,6 +40,8 @@ export interface DiagramLayout {
   width: number;
   height: number;
   direction: Direction;
+  /** The aspect ratio long chains were wrapped towards, if they were. */
+  wrap?: number;
   /** Parents before children. */
   nodes: NodeLayout[];
   choices: ChoiceLayout[];
@@ -62,6 +65,11 @@ const PAD = 8;
 
 export interface LayoutOptions {
   direction?: Direction;
+  /**
+   * Wrap long chains of states towards this width/height ratio (machines without nested states
+   * only).
+   */
+  wrap?: number;
   /** Width of a text at a font size (px); defaults to a canvas measurement, else an estimate. */
   measure?: (text: string, size: number, bold: boolean) => number;
 }
@@ -96,7 +104,7 @@ export function estimateWidth(text: string, size: number, bold: boolean): number
  */
 export function elkOptions(
   direction: Direction,
-  size: { nodes: number; edges: number; nested: boolean },
+  size: { nodes: number; edges: number; nested: boolean; wrap?: number | undefined },
 ): Record<string, string> {
   const big = size.nodes + size.edges > 120;
   const options: Record<string, string> = {
@@ -108,16 +116,14 @@ export function elkOptions(
     'elk.layered.crossingMinimization.thoroughness': big ? '7' : '40',
     'elk.layered.nodePlacement.strategy': big ? 'LINEAR_SEGMENTS' : 'BRANDES_KOEPF',
     'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
-    'elk.spacing.nodeNode': '20',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '24',
-    'elk.spacing.edgeNode': '10',
+    'elk.spacing.nodeNode': '12',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '12',
+    'elk.spacing.edgeNode': '6',
     'elk.spacing.edgeEdge': '8',
     'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '10',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '4',
     'elk.spacing.edgeLabel': '2',
     'elk.spacing.labelLabel': '4',
-    'elk.edgeLabels.placement': 'CENTER',
-    'elk.edgeLabels.inline': 'true',
   };
   if (size.nested) {
     // Transitions between states of different parents are routed across the borders.
@@ -128,6 +134,14 @@ export function elkOptions(
     // options when the hierarchy is laid out as one graph.)
     options['elk.layered.cycleBreaking.strategy'] = 'MODEL_ORDER';
     options['elk.layered.considerModelOrder.strategy'] = 'NODES_AND_EDGES';
+    // Unconnected states (reached only through lines such as `user.close → closed`) take a
+    // place in the first layer instead of a row of their own.
+    options['elk.separateConnectedComponents'] = 'false';
+    if (size.wrap !== undefined) {
+      // A long chain of states is cut into pieces laid side by side, towards this aspect ratio.
+      options['elk.layered.wrapping.strategy'] = 'MULTI_EDGE';
+      options['elk.aspectRatio'] = size.wrap.toFixed(2);
+    }
   }
   return options;
 }
@@ -167,6 +181,7 @@ export async function layoutGraph(
     nodes: graph.nodes.length + model.choices.length,
     edges: model.arrows.length,
     nested: root.children.some((id) => (byId.get(id)?.children.length ?? 0) > 0),
+    wrap: options.wrap,
   });
   const markerIds = new Set<string>();
   const choiceIds = new Set(model.choices.map((choice) => choice.id));
@@ -233,6 +248,12 @@ export async function layoutGraph(
           text: arrow.lines.join('\n'),
           width: Math.ceil(Math.max(...text)) + 8,
           height: arrow.lines.length * lineHeight + 2,
+          layoutOptions: {
+            // On the arrow, in the middle: each label gets its own slot between two layers, so
+            // labels never cover each other or a state.
+            'elk.edgeLabels.placement': 'CENTER',
+            'elk.edgeLabels.inline': 'true',
+          },
         },
       ],
     });
@@ -258,6 +279,7 @@ export async function layoutGraph(
     width: result.width ?? 0,
     height: result.height ?? 0,
     direction,
+    ...(options.wrap === undefined ? {} : { wrap: options.wrap }),
     nodes: graph.nodes.map((node) => ({
       ...boxes.get(node.id)!,
       node,
@@ -297,4 +319,37 @@ export async function layoutGraph(
     });
   }
   return layout;
+}
+
+/**
+ * Lays the machine out left to right and top to bottom, each plain and wrapped to the panel's
+ * shape, and returns the one that shows the whole machine largest in `panel` (each crossing costs
+ * 3 %). ELK occasionally fails on a wrapped layout; such candidates are skipped.
+ */
+export async function chooseLayout(
+  graph: MachineGraph,
+  panel: { width: number; height: number },
+  measure?: LayoutOptions['measure'],
+): Promise<DiagramLayout> {
+  const aspect = panel.width / Math.max(1, panel.height);
+  const nested = graph.nodes.some((node) => node.parentId !== null && node.children.length > 0);
+  const candidates: LayoutOptions[] = [{ direction: 'RIGHT' }, { direction: 'DOWN' }];
+  if (!nested)
+    candidates.push({ direction: 'RIGHT', wrap: aspect }, { direction: 'DOWN', wrap: aspect });
+  let best: { layout: DiagramLayout; score: number } | undefined;
+  let failure: unknown;
+  for (const candidate of candidates) {
+    let layout: DiagramLayout;
+    try {
+      layout = await layoutGraph(graph, { ...candidate, ...(measure ? { measure } : {}) });
+    } catch (error) {
+      failure = error;
+      continue;
+    }
+    const scale = Math.min(panel.width / layout.width, panel.height / layout.height);
+    const score = scale / (1 + 0.03 * layoutMetrics(layout).crossings);
+    if (best === undefined || score > best.score * 1.02) best = { layout, score };
+  }
+  if (best === undefined) throw failure;
+  return best.layout;
 }

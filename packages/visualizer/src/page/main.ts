@@ -45,6 +45,9 @@ const eventLog = new EventLog(
     container: byId('event-log'),
     filter: byId<HTMLInputElement>('event-filter'),
     onlySelected: byId<HTMLInputElement>('event-only-selected'),
+    actor: byId<HTMLSelectElement>('event-actor'),
+    type: byId<HTMLSelectElement>('event-type'),
+    collapse: byId<HTMLInputElement>('event-collapse'),
     detail: byId('event-detail'),
   },
   store,
@@ -55,6 +58,7 @@ const timeline = new Timeline(
     back: byId<HTMLButtonElement>('timeline-back'),
     forward: byId<HTMLButtonElement>('timeline-forward'),
     live: byId<HTMLButtonElement>('timeline-live'),
+    replay: byId<HTMLButtonElement>('timeline-replay'),
     label: byId('timeline-label'),
   },
   () => renderSelected(),
@@ -103,7 +107,7 @@ function render(): void {
     actorCount.dataset.count = String(store.actors.size);
   }
   if (changes.reset || changes.events) {
-    eventLog.render(changes.reset);
+    eventLog.render(changes.reset, changes.reset);
     const total = store.events.length + store.eventsDropped;
     eventCount.textContent = `${total} events`;
     eventCount.dataset.count = String(total);
