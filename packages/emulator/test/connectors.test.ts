@@ -1,7 +1,12 @@
-import type { Connector, MCPConnector } from '@mistralai/mistralai/models/components';
+import type {
+  Connector,
+  ConversationEvents,
+  FunctionCallEntry,
+  MCPConnector,
+} from '@mistralai/mistralai/models/components';
 import { HTTPValidationError, SDKError } from '@mistralai/mistralai/models/errors';
 import { describe, expect, it } from 'vitest';
-import { startTestEmulator } from './support/test-emulator.js';
+import { startTestEmulator, type TestEmulator } from './support/test-emulator.js';
 
 /** The connector as an MCP connector (the only kind the public API creates). */
 function mcp(connector: Connector): MCPConnector {
@@ -147,5 +152,126 @@ describe('beta connectors', () => {
       })
       .catch((e: unknown) => e);
     expect((unknown as SDKError).statusCode).toBe(404);
+  });
+});
+
+async function collect(stream: AsyncIterable<ConversationEvents>): Promise<ConversationEvents[]> {
+  const events: ConversationEvents[] = [];
+  for await (const event of stream) events.push(event);
+  expect(events.filter((e) => 'isUnknown' in e.data)).toEqual([]);
+  return events;
+}
+
+async function issueTracker({ client }: TestEmulator): Promise<MCPConnector> {
+  return mcp(
+    await client.beta.connectors.create({
+      protocol: 'mcp',
+      name: 'issue-tracker',
+      title: 'Bug base',
+      description: 'Our issues',
+      server: 'https://mcp.example.com/sse',
+    }),
+  );
+}
+
+describe('connector tools', () => {
+  it("runs a connector's tool when the user message names the connector (or its title)", async () => {
+    const emu = await startTestEmulator();
+    const { client } = emu;
+    const connector = await issueTracker(emu);
+    const agent = await client.beta.agents.create({
+      model: 'mistral-small-latest',
+      name: 'Triage',
+      tools: [{ type: 'connector', connectorId: connector.id }],
+    });
+    for (const prompt of ['Check the issue tracker for open bugs', 'Look in the bug base']) {
+      const res = await client.beta.conversations.start({ agentId: agent.id, inputs: prompt });
+      expect(
+        res.outputs.map((o) => o.type),
+        prompt,
+      ).toEqual(['tool.execution', 'message.output']);
+      expect(res.outputs[0]).toMatchObject({
+        name: 'issue-tracker',
+        arguments: JSON.stringify({ query: prompt }),
+        info: { result: `the issue-tracker connector returned 3 results for "${prompt}"` },
+      });
+    }
+    const plain = await client.beta.conversations.start({ agentId: agent.id, inputs: 'Hello' });
+    expect(plain.outputs.map((o) => o.type)).toEqual(['message.output']);
+
+    // By name too; `exclude` (or an `include` without it) hides the tool.
+    const hidden = await client.beta.conversations.start({
+      model: 'mistral-small-latest',
+      tools: [
+        {
+          type: 'connector',
+          connectorId: 'issue-tracker',
+          toolConfiguration: { exclude: ['issue-tracker'] },
+        },
+      ],
+      inputs: 'Check the issue tracker',
+    });
+    expect(hidden.outputs.map((o) => o.type)).toEqual(['message.output']);
+    await emu.checkResponses();
+  });
+
+  it('holds a connector call for confirmation when requires_confirmation names its tool', async () => {
+    const emu = await startTestEmulator();
+    const { client } = emu;
+    await issueTracker(emu);
+    const agent = await client.beta.agents.create({
+      model: 'mistral-small-latest',
+      name: 'Triage',
+      tools: [
+        {
+          type: 'connector',
+          connectorId: 'issue-tracker',
+          toolConfiguration: { requiresConfirmation: ['issue-tracker'] },
+        },
+      ],
+    });
+    const started = await client.beta.conversations.start({
+      agentId: agent.id,
+      inputs: 'Check the issue tracker for open bugs',
+    });
+    const call = started.outputs[0] as FunctionCallEntry;
+    expect(started.outputs).toHaveLength(1);
+    expect(call).toMatchObject({ name: 'issue-tracker', confirmationStatus: 'pending' });
+    const allowed = await client.beta.conversations.append({
+      conversationId: started.conversationId,
+      conversationAppendRequest: {
+        toolConfirmations: [{ toolCallId: call.toolCallId, confirmation: 'allow' }],
+      },
+    });
+    expect(allowed.outputs.map((o) => o.type)).toEqual(['tool.execution', 'message.output']);
+    expect(allowed.outputs[0]).toMatchObject({ name: 'issue-tracker' });
+
+    const events = await collect(
+      await client.beta.conversations.startStream({
+        agentId: agent.id,
+        inputs: 'Check the issue tracker for open bugs',
+      }),
+    );
+    expect(events.map((e) => e.event)).toEqual([
+      'conversation.response.started',
+      'function.call.delta',
+      'conversation.response.done',
+    ]);
+    const delta = events[1]!.data as { toolCallId: string };
+    expect(events[1]!.data).toMatchObject({
+      name: 'issue-tracker',
+      confirmationStatus: 'pending',
+    });
+    const continued = await collect(
+      await client.beta.conversations.appendStream({
+        conversationId: (events[0]!.data as { conversationId: string }).conversationId,
+        conversationAppendStreamRequest: {
+          toolConfirmations: [{ toolCallId: delta.toolCallId, confirmation: 'allow' }],
+        },
+      }),
+    );
+    expect(continued.map((e) => e.event)).toContain('tool.execution.done');
+    expect(continued.map((e) => e.event)).toContain('message.output.delta');
+    await emu.checkResponses();
   });
 });
