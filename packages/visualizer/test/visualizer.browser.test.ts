@@ -77,7 +77,11 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
       expect(await page.locator(`#diagram .state[data-path="${path}"]`).count(), path).toBe(1);
     }
     const labels = await page.locator('#diagram .edge-label').allTextContents();
-    expect(labels).toEqual(expect.arrayContaining(['light.next', 'light.break [canBreak]']));
+    expect(labels).toEqual(expect.arrayContaining(['light.next']));
+    // A transition from the machine into one of its own states is written in its header.
+    expect(await page.locator('#diagram .state-root .state-line').allTextContents()).toContain(
+      'light.break [canBreak] → broken',
+    );
     expect(await page.locator('#diagram .initial-marker').count()).toBe(2); // root and red
   });
 
@@ -158,6 +162,97 @@ describe.skipIf(!chromium.available)('visualizer page', () => {
     const html = await page.content();
     expect(html).not.toContain('sk-should-never-show');
     expect(html).not.toContain('tok-should-never-show');
+  });
+
+  it('zooms, pans and fits the diagram with buttons, wheel, drag and keys', async () => {
+    await page.click('.actor-row[data-actor-id="light-1"]');
+    await page.waitForSelector('#diagram[data-graph="light"] svg', TIMEOUT);
+    const view = () =>
+      page.$eval('#diagram', (element) => {
+        const data = (element as HTMLElement).dataset;
+        return { k: Number(data.zoom), x: Number(data.panX), y: Number(data.panY) };
+      });
+    await page.click('#zoom-fit');
+    const fitted = await view();
+    expect(fitted.k).toBeGreaterThan(0.9);
+
+    await page.click('#zoom-in');
+    expect((await view()).k).toBeCloseTo(fitted.k * 1.25, 3);
+    await page.click('#zoom-out');
+    expect((await view()).k).toBeCloseTo(fitted.k, 3);
+
+    const box = (await page.locator('#diagram').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction(
+      (k) => Number(document.querySelector<HTMLElement>('#diagram')!.dataset.zoom) > k,
+      fitted.k,
+      TIMEOUT,
+    );
+
+    const before = await view();
+    await page.mouse.down();
+    await page.mouse.move(cx + 80, cy + 40, { steps: 4 });
+    await page.mouse.up();
+    const dragged = await view();
+    expect(dragged.x - before.x).toBeCloseTo(80, 0);
+    expect(dragged.y - before.y).toBeCloseTo(40, 0);
+    expect(dragged.k).toBe(before.k);
+
+    await page.focus('#diagram');
+    await page.keyboard.press('ArrowLeft');
+    expect((await view()).x - dragged.x).toBeCloseTo(60, 0);
+    await page.keyboard.press('+');
+    expect((await view()).k).toBeCloseTo(dragged.k * 1.25, 3);
+    await page.keyboard.press('0');
+    expect(await view()).toEqual(fitted);
+  });
+
+  it('follows the active state when it leaves the view', async () => {
+    const inView = (path: string) =>
+      page.evaluate((selector) => {
+        const panel = document.querySelector('#diagram')!.getBoundingClientRect();
+        const state = document.querySelector(selector)!.getBoundingClientRect();
+        return (
+          state.left >= panel.left &&
+          state.right <= panel.right &&
+          state.top >= panel.top &&
+          state.bottom <= panel.bottom
+        );
+      }, `#diagram .state[data-path="${path}"] > rect`);
+    await page.focus('#diagram');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowDown');
+    const current = (await page.textContent('#state-value'))!;
+    expect(await inView(current)).toBe(false);
+    light.send({ type: 'light.next' });
+    await page.waitForFunction(
+      (value) => document.querySelector('#state-value')!.textContent !== value,
+      current,
+      TIMEOUT,
+    );
+    const next = (await page.textContent('#state-value'))!;
+    await page.waitForSelector(active(next), TIMEOUT);
+    expect(await inView(next)).toBe(true);
+    await page.click('#zoom-fit');
+  });
+
+  it('resizes the panels by dragging the borders between them', async () => {
+    const width = (selector: string) =>
+      page.$eval(selector, (element) => element.getBoundingClientRect().width);
+    const inspector = await width('#inspector');
+    const chart = await width('#diagram');
+    const splitter = (await page.locator('#split-inspector').boundingBox())!;
+    await page.mouse.move(splitter.x + 2, splitter.y + splitter.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(splitter.x - 98, splitter.y + splitter.height / 2, { steps: 5 });
+    await page.mouse.up();
+    expect(await width('#inspector')).toBeCloseTo(inspector + 100, -1);
+    expect(await width('#diagram')).toBeCloseTo(chart - 100, -1);
+    await page.dblclick('#split-inspector');
+    expect(await width('#inspector')).toBeCloseTo(inspector, 0);
   });
 
   it('saves a screenshot', async () => {

@@ -2,27 +2,83 @@ import { activePaths } from '../active-paths.js';
 import type { GraphEdge, MachineGraph } from '../machine-graph.js';
 import type { SnapshotRecord } from '../protocol.js';
 import { h, s } from './dom.js';
-import { layoutGraph, type DiagramLayout, type EdgeLayout, type NodeLayout } from './layout.js';
+import {
+  DIAGRAM_FONT,
+  layoutGraph,
+  type Box,
+  type DiagramLayout,
+  type Direction,
+  type EdgeLayout,
+  type NodeLayout,
+} from './layout.js';
+import { layoutMetrics } from './layout-metrics.js';
+import {
+  boxInView,
+  centerOn,
+  fitTransform,
+  keepInside,
+  unionBox,
+  zoomAt,
+  type Size,
+  type Transform,
+} from './view-transform.js';
+
+/** The zoom at which transition labels are drawn at 11 px: "fit" never goes below it. */
+export const READABLE_ZOOM = 11 / DIAGRAM_FONT.label;
+const PAN_STEP = 60;
+const ZOOM_STEP = 1.25;
+
+export interface DiagramControls {
+  zoomIn: HTMLButtonElement;
+  zoomOut: HTMLButtonElement;
+  fit: HTMLButtonElement;
+  whole: HTMLButtonElement;
+  follow: HTMLButtonElement;
+  zoomLabel: HTMLElement;
+}
+
+type Layouts = Record<Direction, DiagramLayout>;
 
 /**
- * Draws the selected actor's statechart as SVG and highlights its active states. Layouts are
- * computed once per machine graph and cached.
+ * Draws the selected actor's statechart as SVG in a pannable, zoomable view and highlights its
+ * active states. Layouts (left to right and top to bottom) are computed once per machine graph;
+ * the one that fits the panel better is shown.
+ *
+ * Navigation: wheel zooms at the pointer, dragging pans, `+` `-` zoom, arrow keys pan, `0` fits,
+ * `9` shows the whole machine, `f` toggles following the active state.
  */
 export class Diagram {
   readonly #container: HTMLElement;
-  readonly #layouts = new Map<string, Promise<DiagramLayout>>();
+  readonly #controls: DiagramControls;
+  readonly #layouts = new Map<string, Promise<Layouts>>();
+  readonly #directions = new Map<string, Direction>();
   #graphId: string | undefined;
   #request = 0;
+  #layout: DiagramLayout | undefined;
+  #viewport: SVGGElement | undefined;
+  #transform: Transform = { x: 0, y: 0, k: 1 };
+  /** True until the user pans or zooms: the view then re-fits when the panel is resized. */
+  #fitted = true;
+  #follow = true;
   #states = new Map<string, SVGGElement>();
+  #boxes = new Map<string, NodeLayout>();
   #pathById = new Map<string, string>();
-  #edges: Array<{ element: SVGGElement; edge: GraphEdge }> = [];
+  #edges: Array<{ element: SVGGElement; edges: GraphEdge[] }> = [];
   #active = new Set<string>();
   #pending: { snapshot?: SnapshotRecord; previous?: SnapshotRecord } = {};
   /** Resolves when the graph asked for last is drawn (for tests and benchmarks). */
   ready: Promise<void> = Promise.resolve();
 
-  constructor(container: HTMLElement) {
+  constructor(container: HTMLElement, controls: DiagramControls) {
     this.#container = container;
+    this.#controls = controls;
+    container.tabIndex = 0;
+    this.#listen();
+  }
+
+  /** The current pan and zoom. */
+  get transform(): Transform {
+    return { ...this.#transform };
   }
 
   /** Shows a machine graph (no-op when it is already shown); `undefined` shows a message. */
@@ -31,9 +87,12 @@ export class Diagram {
     this.#graphId = graphId;
     const request = ++this.#request;
     this.#states = new Map();
+    this.#boxes = new Map();
     this.#pathById = new Map();
     this.#edges = [];
     this.#active = new Set();
+    this.#layout = undefined;
+    this.#viewport = undefined;
     if (graphId === undefined || graph === undefined) {
       this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, message));
       this.#container.dataset.graph = '';
@@ -41,17 +100,27 @@ export class Diagram {
       return;
     }
     this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, 'Laying out…'));
-    let layout = this.#layouts.get(graphId);
-    if (layout === undefined) {
-      layout = layoutGraph(graph);
-      this.#layouts.set(graphId, layout);
+    let layouts = this.#layouts.get(graphId);
+    if (layouts === undefined) {
+      layouts = Promise.all([
+        layoutGraph(graph, { direction: 'RIGHT' }),
+        layoutGraph(graph, { direction: 'DOWN' }),
+      ]).then(([RIGHT, DOWN]) => ({ RIGHT, DOWN }));
+      this.#layouts.set(graphId, layouts);
     }
-    this.ready = layout.then(
+    this.ready = layouts.then(
       (result) => {
         if (request !== this.#request) return;
-        this.#draw(result);
+        let direction = this.#directions.get(graphId);
+        if (direction === undefined) {
+          direction = this.#bestDirection(result);
+          this.#directions.set(graphId, direction);
+        }
+        this.#draw(result[direction]);
         this.#container.dataset.graph = graphId;
+        this.#container.dataset.direction = direction;
         this.highlight(this.#pending.snapshot, this.#pending.previous);
+        this.fit();
       },
       (error: unknown) => {
         if (request !== this.#request) return;
@@ -68,37 +137,194 @@ export class Diagram {
 
   /**
    * Marks the states active in `snapshot`, and the transitions its event may have taken from
-   * the states active in `previous`.
+   * the states active in `previous`; when following, brings the active states into view.
    */
   highlight(snapshot: SnapshotRecord | undefined, previous?: SnapshotRecord): void {
     this.#pending = { ...(snapshot ? { snapshot } : {}), ...(previous ? { previous } : {}) };
     if (this.#states.size === 0) return;
     const next = new Set(snapshot?.value === undefined ? [] : activePaths(snapshot.value));
+    let changed = next.size !== this.#active.size;
     for (const path of this.#active) {
-      if (!next.has(path)) this.#states.get(path)?.classList.remove('active');
+      if (!next.has(path)) {
+        this.#states.get(path)?.classList.remove('active');
+        changed = true;
+      }
     }
     for (const path of next) this.#states.get(path)?.classList.add('active');
     this.#active = next;
     const before = new Set(previous?.value === undefined ? [] : activePaths(previous.value));
-    for (const { element, edge } of this.#edges) {
-      const source = this.#pathById.get(edge.source);
+    for (const { element, edges } of this.#edges) {
       const taken =
         snapshot !== undefined &&
-        edge.event === snapshot.event &&
-        source !== undefined &&
-        before.has(source);
+        edges.some((edge) => {
+          const source = this.#pathById.get(edge.source);
+          return edge.event === snapshot.event && source !== undefined && before.has(source);
+        });
       element.classList.toggle('taken', taken);
     }
+    if (changed && this.#follow) this.#bringActiveIntoView();
+  }
+
+  /** Fits the diagram to the panel, never below the readable zoom (then centres the active states). */
+  fit(): void {
+    if (this.#layout === undefined) return;
+    const focus = this.#activeBox();
+    this.#apply(
+      fitTransform(this.#layout, this.#panel(), {
+        minZoom: READABLE_ZOOM,
+        ...(focus === undefined ? {} : { focus }),
+      }),
+    );
+    this.#fitted = true;
+  }
+
+  /** Shows the whole machine, however small that makes it. */
+  whole(): void {
+    if (this.#layout === undefined) return;
+    this.#apply(fitTransform(this.#layout, this.#panel()));
+    this.#fitted = false;
+  }
+
+  /** Zooms by a factor around the panel's centre (or a point in it). */
+  zoomBy(factor: number, point?: { x: number; y: number }): void {
+    const panel = this.#panel();
+    const { x, y } = point ?? { x: panel.width / 2, y: panel.height / 2 };
+    this.#apply(zoomAt(this.#transform, factor, x, y));
+    this.#fitted = false;
+  }
+
+  /** Moves the view by a number of panel pixels. */
+  panBy(dx: number, dy: number): void {
+    const t = this.#transform;
+    this.#apply({ k: t.k, x: t.x + dx, y: t.y + dy });
+    this.#fitted = false;
+  }
+
+  /** Turns following the active state on or off. */
+  setFollow(on: boolean): void {
+    this.#follow = on;
+    this.#controls.follow.classList.toggle('on', on);
+    this.#controls.follow.setAttribute('aria-pressed', String(on));
+    if (on) this.#bringActiveIntoView();
+  }
+
+  /** Crossings and overlaps of the drawn layout (for tests and the benchmark). */
+  metrics(): ReturnType<typeof layoutMetrics> | undefined {
+    return this.#layout === undefined ? undefined : layoutMetrics(this.#layout);
+  }
+
+  #bestDirection(layouts: Layouts): Direction {
+    const panel = this.#panel();
+    const scale = (layout: DiagramLayout): number =>
+      Math.min(panel.width / layout.width, panel.height / layout.height);
+    return scale(layouts.DOWN) > scale(layouts.RIGHT) * 1.05 ? 'DOWN' : 'RIGHT';
+  }
+
+  #panel(): Size {
+    return {
+      width: Math.max(1, this.#container.clientWidth),
+      height: Math.max(1, this.#container.clientHeight),
+    };
+  }
+
+  #activeBox(): Box | undefined {
+    const leaves = [...this.#active].filter(
+      (path) => ![...this.#active].some((other) => other.startsWith(`${path}.`) || path === ''),
+    );
+    return unionBox(
+      leaves.flatMap((path) => {
+        const box = this.#boxes.get(path);
+        return box === undefined ? [] : [box];
+      }),
+    );
+  }
+
+  #bringActiveIntoView(): void {
+    if (this.#layout === undefined) return;
+    const box = this.#activeBox();
+    const panel = this.#panel();
+    if (box === undefined || boxInView(box, this.#transform, panel)) return;
+    this.#apply(keepInside(centerOn(box, panel, this.#transform.k), this.#layout, panel));
+  }
+
+  #apply(t: Transform): void {
+    this.#transform = t;
+    this.#viewport?.setAttribute('transform', `translate(${t.x} ${t.y}) scale(${t.k})`);
+    this.#container.dataset.zoom = t.k.toFixed(4);
+    this.#container.dataset.panX = t.x.toFixed(1);
+    this.#container.dataset.panY = t.y.toFixed(1);
+    this.#controls.zoomLabel.textContent = `${Math.round(t.k * 100)}%`;
+  }
+
+  #listen(): void {
+    const container = this.#container;
+    const controls = this.#controls;
+    container.addEventListener(
+      'wheel',
+      (event) => {
+        if (this.#layout === undefined) return;
+        event.preventDefault();
+        const rect = container.getBoundingClientRect();
+        // Pixel deltas from wheels and trackpads; lines (Firefox) are about 16 px each.
+        const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
+        this.zoomBy(Math.exp(-delta * 0.0015), {
+          x: event.clientX - rect.left,
+          y: event.clientY - rect.top,
+        });
+      },
+      { passive: false },
+    );
+    let drag: { id: number; x: number; y: number } | undefined;
+    container.addEventListener('pointerdown', (event) => {
+      if (event.button !== 0 || this.#layout === undefined) return;
+      drag = { id: event.pointerId, x: event.clientX, y: event.clientY };
+      container.setPointerCapture(event.pointerId);
+      container.classList.add('dragging');
+    });
+    container.addEventListener('pointermove', (event) => {
+      if (drag === undefined || drag.id !== event.pointerId) return;
+      this.panBy(event.clientX - drag.x, event.clientY - drag.y);
+      drag = { id: event.pointerId, x: event.clientX, y: event.clientY };
+    });
+    const end = (event: PointerEvent): void => {
+      if (drag?.id !== event.pointerId) return;
+      drag = undefined;
+      container.classList.remove('dragging');
+    };
+    container.addEventListener('pointerup', end);
+    container.addEventListener('pointercancel', end);
+    container.addEventListener('keydown', (event) => {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      const actions: Record<string, () => void> = {
+        '+': () => this.zoomBy(ZOOM_STEP),
+        '=': () => this.zoomBy(ZOOM_STEP),
+        '-': () => this.zoomBy(1 / ZOOM_STEP),
+        '0': () => this.fit(),
+        '9': () => this.whole(),
+        f: () => this.setFollow(!this.#follow),
+        ArrowLeft: () => this.panBy(PAN_STEP, 0),
+        ArrowRight: () => this.panBy(-PAN_STEP, 0),
+        ArrowUp: () => this.panBy(0, PAN_STEP),
+        ArrowDown: () => this.panBy(0, -PAN_STEP),
+      };
+      const action = actions[event.key];
+      if (action === undefined) return;
+      event.preventDefault();
+      action();
+    });
+    controls.zoomIn.addEventListener('click', () => this.zoomBy(ZOOM_STEP));
+    controls.zoomOut.addEventListener('click', () => this.zoomBy(1 / ZOOM_STEP));
+    controls.fit.addEventListener('click', () => this.fit());
+    controls.whole.addEventListener('click', () => this.whole());
+    controls.follow.addEventListener('click', () => this.setFollow(!this.#follow));
+    new ResizeObserver(() => {
+      if (this.#fitted) this.fit();
+    }).observe(container);
   }
 
   #draw(layout: DiagramLayout): void {
-    const svg = s('svg', {
-      class: 'diagram',
-      viewBox: `0 0 ${layout.width} ${layout.height}`,
-      width: layout.width,
-      height: layout.height,
-      role: 'img',
-    });
+    this.#layout = layout;
+    const svg = s('svg', { class: 'diagram', role: 'img', 'aria-label': 'statechart' });
     svg.append(
       s(
         'defs',
@@ -118,13 +344,17 @@ export class Diagram {
         ),
       ),
     );
+    const viewport = s('g', { class: 'viewport' });
+    this.#viewport = viewport;
     const states = s('g', { class: 'states' });
     const types = new Map(layout.nodes.map((node) => [node.node.id, node.node.type]));
     for (const node of layout.nodes) {
       const element = this.#drawState(node, types);
       states.append(element);
-      this.#states.set(node.node.path.join('.'), element);
-      this.#pathById.set(node.node.id, node.node.path.join('.'));
+      const path = node.node.path.join('.');
+      this.#states.set(path, element);
+      this.#boxes.set(path, node);
+      this.#pathById.set(node.node.id, path);
     }
     const markers = s('g', { class: 'markers' });
     for (const marker of layout.markers) {
@@ -137,14 +367,36 @@ export class Diagram {
         }),
       );
     }
-    const edges = s('g', { class: 'edges' });
-    for (const edge of layout.edges) {
-      const element = drawEdge(edge);
-      edges.append(element);
-      if (edge.edge !== undefined) this.#edges.push({ element, edge: edge.edge });
+    for (const choice of layout.choices) {
+      const cx = choice.x + choice.width / 2;
+      const cy = choice.y + choice.height / 2;
+      const r = choice.width / 2;
+      markers.append(
+        s(
+          'path',
+          {
+            class: 'choice',
+            d: `M ${cx} ${cy - r} L ${cx + r} ${cy} L ${cx} ${cy + r} L ${cx - r} ${cy} Z`,
+          },
+          s('title', {}, `choice: ${choice.trigger}`),
+        ),
+      );
     }
-    svg.append(states, edges, markers);
+    const edges = s('g', { class: 'edges' });
+    const labels = s('g', { class: 'edge-labels' });
+    for (const edge of layout.edges) {
+      const [path, label] = drawEdge(edge);
+      edges.append(path);
+      if (label !== undefined) labels.append(label);
+      if (edge.edges.length > 0) {
+        this.#edges.push({ element: path, edges: edge.edges });
+        if (label !== undefined) this.#edges.push({ element: label, edges: edge.edges });
+      }
+    }
+    viewport.append(states, edges, markers, labels);
+    svg.append(viewport);
     this.#container.replaceChildren(svg);
+    this.#apply(this.#transform);
   }
 
   #drawState(layout: NodeLayout, types: Map<string, string>): SVGGElement {
@@ -190,7 +442,7 @@ export class Diagram {
         }),
       );
     }
-    group.append(s('text', { x: x + 10, y: y + 18, class: 'state-label' }, node.key));
+    group.append(s('text', { x: x + 8, y: y + 18, class: 'state-label' }, node.key));
     if (node.type === 'parallel') {
       group.append(
         s(
@@ -201,26 +453,50 @@ export class Diagram {
       );
     }
     layout.lines.forEach((line, i) => {
-      group.append(s('text', { x: x + 10, y: y + 18 + (i + 1) * 14, class: 'state-line' }, line));
+      const invoke = line.startsWith('invoke ');
+      group.append(
+        s(
+          'text',
+          {
+            x: x + 8,
+            y: y + 18 + (i + 1) * DIAGRAM_FONT.lineHeight + 2,
+            class: invoke ? 'state-line state-invoke' : 'state-line state-event',
+          },
+          line,
+        ),
+      );
     });
     return group;
   }
 }
 
-function drawEdge(edge: EdgeLayout): SVGGElement {
+function drawEdge(edge: EdgeLayout): [SVGGElement, SVGGElement | undefined] {
   const group = s('g', { class: `edge edge-${edge.kind}`, 'data-edge': edge.id });
   const d = edge.points.map((point, i) => `${i === 0 ? 'M' : 'L'} ${point.x} ${point.y}`).join(' ');
-  group.append(s('path', { d, 'marker-end': 'url(#arrow)' }));
-  if (edge.label !== undefined) {
-    const { x, y, width, height, text } = edge.label;
-    group.append(
-      s('rect', { class: 'edge-label-bg', x, y, width, height, rx: 3, ry: 3 }),
+  group.append(s('path', edge.toChoice === true ? { d } : { d, 'marker-end': 'url(#arrow)' }));
+  if (edge.label === undefined) return [group, undefined];
+  const { x, y, width, height, lines } = edge.label;
+  const label = s('g', { class: `edge-label-group edge-${edge.kind}`, 'data-edge': edge.id });
+  label.append(s('rect', { class: 'edge-label-bg', x, y, width, height, rx: 3, ry: 3 }));
+  lines.forEach((line, i) => {
+    label.append(
       s(
         'text',
-        { class: 'edge-label', x: x + width / 2, y: y + height - 4, 'text-anchor': 'middle' },
-        text,
+        {
+          class: 'edge-label',
+          x: x + width / 2,
+          y: y + (i + 1) * DIAGRAM_FONT.lineHeight - 2,
+          'text-anchor': 'middle',
+        },
+        line,
       ),
     );
-  }
-  return group;
+  });
+  label.append(s('title', {}, edge.edges.map((item) => describe(item)).join('\n')));
+  return [group, label];
+}
+
+/** The tooltip of a transition: trigger, guard and actions. */
+function describe(edge: GraphEdge): string {
+  return edge.actions.length === 0 ? edge.label : `${edge.label} / ${edge.actions.join(', ')}`;
 }

@@ -1,6 +1,7 @@
 import elkModule from 'elkjs/lib/elk.bundled.js';
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { GraphEdge, GraphNode, MachineGraph } from '../machine-graph.js';
+import { diagramModel, type ModelArrow } from './diagram-model.js';
 
 export interface Box {
   x: number;
@@ -11,148 +12,235 @@ export interface Box {
 
 export interface NodeLayout extends Box {
   node: GraphNode;
-  /** Text lines drawn inside the state: invoked actors and transitions without a target. */
+  /** Text lines drawn inside the state: invoked actors and the triggers that stay in it. */
   lines: string[];
+}
+
+export interface ChoiceLayout extends Box {
+  id: string;
+  trigger: string;
 }
 
 export interface EdgeLayout {
   id: string;
-  /** `initial` for the arrow from an initial marker. */
+  /** `initial` for the arrow from an initial marker; `choice` for a state -> choice arrow. */
   kind: GraphEdge['kind'] | 'initial';
-  edge?: GraphEdge;
+  /** The transitions the arrow stands for (empty for initial arrows). */
+  edges: GraphEdge[];
   points: Array<{ x: number; y: number }>;
-  label?: Box & { text: string };
+  label?: Box & { lines: string[] };
+  /** True for the arrow from a state into its choice point (drawn without an arrow head). */
+  toChoice?: boolean;
 }
+
+export type Direction = 'RIGHT' | 'DOWN';
 
 export interface DiagramLayout {
   width: number;
   height: number;
+  direction: Direction;
   /** Parents before children. */
   nodes: NodeLayout[];
+  choices: ChoiceLayout[];
   edges: EdgeLayout[];
   /** Initial markers (small filled circles). */
   markers: Box[];
 }
 
-const FONT = '12px system-ui, sans-serif';
-const LINE_HEIGHT = 14;
-const HEADER = 26;
+/** Font sizes and line heights of the diagram, in diagram units (px at zoom 1). */
+export const DIAGRAM_FONT = {
+  family: 'system-ui, sans-serif',
+  /** State names (bold). */
+  state: 14,
+  /** Lines inside states and transition labels. */
+  label: 12,
+  lineHeight: 15,
+} as const;
+
+const HEADER = 24;
+const PAD = 8;
+
+export interface LayoutOptions {
+  direction?: Direction;
+  /** Width of a text at a font size (px); defaults to a canvas measurement, else an estimate. */
+  measure?: (text: string, size: number, bold: boolean) => number;
+}
+
 // elk.bundled.js is CommonJS with `module.exports = ELK`; the bundler hands that over as default.
 const ElkConstructor = elkModule as unknown as new (args?: ELKConstructorArguments) => ELK;
-const elk = new ElkConstructor();
+let elk: ELK | undefined;
 let context: CanvasRenderingContext2D | null | undefined;
 
 /** Width of a text in the diagram font (estimated when no canvas is available). */
-function textWidth(text: string): number {
-  context ??= document.createElement('canvas').getContext('2d');
-  if (context === null) return text.length * 7;
-  context.font = FONT;
+export function measureText(text: string, size: number, bold: boolean): number {
+  if (context === undefined) {
+    context =
+      typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  }
+  if (context === null) return estimateWidth(text, size, bold);
+  context.font = `${bold ? '600 ' : ''}${size}px ${DIAGRAM_FONT.family}`;
   return context.measureText(text).width;
 }
 
-/**
- * Lays out a machine graph with ELK (layered, left to right, hierarchy included): compound and
- * parallel states contain their children, each compound state gets an initial marker with an
- * arrow to its initial child, and every transition with a target becomes a routed, labelled edge.
- */
-export async function layoutGraph(graph: MachineGraph): Promise<DiagramLayout> {
-  const lines = new Map<string, string[]>();
-  for (const node of graph.nodes) {
-    lines.set(
-      node.id,
-      node.invoke.map((invoke) => `invoke ${invoke.src}`),
-    );
-  }
-  for (const edge of graph.edges) {
-    if (edge.targets.length === 0) {
-      const actions = edge.actions.length > 0 ? ` / ${edge.actions.join(', ')}` : '';
-      lines.get(edge.source)?.push(`${edge.label}${actions}`);
-    }
-  }
+/** A generous estimate of a text's width for places without a canvas (tests, benchmarks). */
+export function estimateWidth(text: string, size: number, bold: boolean): number {
+  return text.length * size * (bold ? 0.62 : 0.58);
+}
 
+/**
+ * ELK options chosen by the size of the machine: small machines get a thorough crossing
+ * minimisation and straight, balanced placement; big ones a faster one and a more compact
+ * placement. Orthogonal routing, hierarchy included (transitions may cross state borders), and
+ * declaration order as the tie-breaker so that the diagram reads in the order the machine is
+ * written.
+ */
+export function elkOptions(
+  direction: Direction,
+  size: { nodes: number; edges: number; nested: boolean },
+): Record<string, string> {
+  const big = size.nodes + size.edges > 120;
+  const options: Record<string, string> = {
+    'elk.algorithm': 'layered',
+    'elk.direction': direction,
+    'elk.edgeRouting': 'ORTHOGONAL',
+    'elk.json.edgeCoords': 'ROOT',
+    'elk.json.shapeCoords': 'ROOT',
+    'elk.layered.crossingMinimization.thoroughness': big ? '7' : '40',
+    'elk.layered.nodePlacement.strategy': big ? 'LINEAR_SEGMENTS' : 'BRANDES_KOEPF',
+    'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
+    'elk.spacing.nodeNode': '20',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '24',
+    'elk.spacing.edgeNode': '10',
+    'elk.spacing.edgeEdge': '8',
+    'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '10',
+    'elk.spacing.edgeLabel': '2',
+    'elk.spacing.labelLabel': '4',
+    'elk.edgeLabels.placement': 'CENTER',
+    'elk.edgeLabels.inline': 'true',
+  };
+  if (size.nested) {
+    // Transitions between states of different parents are routed across the borders.
+    options['elk.hierarchyHandling'] = 'INCLUDE_CHILDREN';
+  } else {
+    // Flat machines: declaration order decides which arrows point backwards and breaks ties,
+    // so that the diagram reads in the order the machine is written. (ELK 0.12 fails on these
+    // options when the hierarchy is laid out as one graph.)
+    options['elk.layered.cycleBreaking.strategy'] = 'MODEL_ORDER';
+    options['elk.layered.considerModelOrder.strategy'] = 'NODES_AND_EDGES';
+  }
+  return options;
+}
+
+/**
+ * Lays out a machine graph with ELK: compound and parallel states contain their children, each
+ * compound state gets an initial marker with an arrow to its initial child, triggers that stay in
+ * a state are written inside it, guarded alternatives meet in a choice point, and every other
+ * transition becomes a routed arrow with its label on it (see `diagramModel`).
+ */
+export async function layoutGraph(
+  graph: MachineGraph,
+  options: LayoutOptions = {},
+): Promise<DiagramLayout> {
+  const direction = options.direction ?? 'RIGHT';
+  const measure = options.measure ?? measureText;
+  const model = diagramModel(graph);
+  const lines = new Map(model.states.map((state) => [state.node.id, state.lines]));
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const choicesIn = new Map<string, typeof model.choices>();
+  for (const choice of model.choices) {
+    const source = byId.get(choice.source);
+    const parent = source?.parentId ?? choice.source;
+    const list = choicesIn.get(parent) ?? [];
+    list.push(choice);
+    choicesIn.set(parent, list);
+  }
   const initialOf = new Map<string, GraphNode>();
   for (const node of graph.nodes) {
     if (node.initial && node.parentId !== null) initialOf.set(node.parentId, node);
   }
+
+  const { state: stateSize, label: labelSize, lineHeight } = DIAGRAM_FONT;
+  const root = byId.get(graph.rootId)!;
+  // Counted before the ELK graph is built: the options depend on the machine's size and depth.
+  const elkLayout = elkOptions(direction, {
+    nodes: graph.nodes.length + model.choices.length,
+    edges: model.arrows.length,
+    nested: root.children.some((id) => (byId.get(id)?.children.length ?? 0) > 0),
+  });
   const markerIds = new Set<string>();
+  const choiceIds = new Set(model.choices.map((choice) => choice.id));
   const edges: ElkExtendedEdge[] = [];
   const toElk = (node: GraphNode): ElkNode => {
     const own = lines.get(node.id) ?? [];
-    const labelWidth = Math.max(textWidth(node.key), ...own.map(textWidth));
-    let elkNode: ElkNode;
-    if (node.type === 'history') {
-      elkNode = { id: node.id, width: 28, height: 28 };
-    } else if (node.children.length === 0) {
-      elkNode = {
-        id: node.id,
-        width: Math.max(64, Math.ceil(labelWidth) + 24),
-        height: 30 + own.length * LINE_HEIGHT,
-      };
-    } else {
-      const children: ElkNode[] = [];
-      const initial = initialOf.get(node.id);
-      if (initial !== undefined && node.type === 'compound') {
-        const markerId = `${node.id}::initial`;
-        markerIds.add(markerId);
-        children.push({ id: markerId, width: 10, height: 10 });
-        edges.push({ id: `${markerId}->`, sources: [markerId], targets: [initial.id] });
-      }
-      for (const childId of node.children) {
-        children.push(toElk(byId.get(childId)!));
-      }
-      elkNode = {
-        id: node.id,
-        children,
-        width: Math.ceil(labelWidth) + 24,
-        height: HEADER + own.length * LINE_HEIGHT,
-        layoutOptions: {
-          'elk.padding': `[top=${HEADER + 6 + own.length * LINE_HEIGHT},left=12,bottom=12,right=12]`,
-          'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-          'elk.nodeSize.minimum': `(${Math.ceil(labelWidth) + 24}, ${HEADER + own.length * LINE_HEIGHT + 20})`,
-        },
-      };
+    const textWidth = Math.max(
+      measure(node.key, stateSize, true) + (node.type === 'parallel' ? 60 : 0),
+      ...own.map((line) => measure(line, labelSize, false)),
+    );
+    const width = Math.ceil(textWidth) + 2 * PAD + 4;
+    const height = HEADER + own.length * lineHeight + (own.length > 0 ? 4 : 0);
+    if (node.type === 'history') return { id: node.id, width: 28, height: 28 };
+    const choices = choicesIn.get(node.id) ?? [];
+    if (node.children.length === 0 && choices.length === 0) {
+      return { id: node.id, width: Math.max(60, width), height: Math.max(30, height) };
     }
-    return elkNode;
+    const children: ElkNode[] = [];
+    const initial = initialOf.get(node.id);
+    if (initial !== undefined && node.type === 'compound') {
+      const markerId = `${node.id}::initial`;
+      markerIds.add(markerId);
+      children.push({ id: markerId, width: 10, height: 10 });
+      edges.push({ id: `${markerId}->`, sources: [markerId], targets: [initial.id] });
+    }
+    // Each choice point follows its state in model order, so that declaration order also
+    // orders the branches.
+    for (const childId of node.children) {
+      children.push(toElk(byId.get(childId)!));
+      for (const choice of choices) {
+        if (choice.source === childId) children.push({ id: choice.id, width: 14, height: 14 });
+      }
+    }
+    for (const choice of choices) {
+      if (!node.children.includes(choice.source)) {
+        children.push({ id: choice.id, width: 14, height: 14 });
+      }
+    }
+    return {
+      id: node.id,
+      children,
+      layoutOptions: {
+        'elk.padding': `[top=${height + 4},left=${PAD},bottom=${PAD},right=${PAD}]`,
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+        'elk.nodeSize.minimum': `(${width}, ${height + 20})`,
+      },
+    };
   };
-  const rootElk = toElk(byId.get(graph.rootId)!);
+  // The machine's own box is the ELK graph itself; its children are laid out inside it.
+  const rootElk = toElk(root);
+  rootElk.children ??= [];
+  rootElk.layoutOptions = { ...rootElk.layoutOptions, ...elkLayout };
 
-  for (const edge of graph.edges) {
-    edge.targets.forEach((target, i) => {
-      edges.push({
-        id: `${edge.id}->${i}`,
-        sources: [edge.source],
-        targets: [target],
-        labels: [
-          {
-            text: edge.label,
-            width: Math.ceil(textWidth(edge.label)) + 8,
-            height: LINE_HEIGHT + 2,
-          },
-        ],
-      });
+  const arrowById = new Map<string, ModelArrow>();
+  for (const arrow of model.arrows) {
+    arrowById.set(arrow.id, arrow);
+    const text = arrow.lines.map((line) => measure(line, labelSize, false));
+    edges.push({
+      id: arrow.id,
+      sources: [arrow.source],
+      targets: [arrow.target],
+      labels: [
+        {
+          text: arrow.lines.join('\n'),
+          width: Math.ceil(Math.max(...text)) + 8,
+          height: arrow.lines.length * lineHeight + 2,
+        },
+      ],
     });
   }
 
-  const input: ElkNode = {
-    id: '__diagram',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.json.edgeCoords': 'ROOT',
-      'elk.json.shapeCoords': 'ROOT',
-      'elk.spacing.nodeNode': '24',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '40',
-      'elk.spacing.edgeLabel': '3',
-      'elk.edgeLabels.placement': 'CENTER',
-      'elk.padding': '[top=8,left=8,bottom=8,right=8]',
-    },
-    children: [rootElk],
-    edges,
-  };
-  const result: ElkNode = await elk.layout(input);
+  rootElk.edges = edges;
+  elk ??= new ElkConstructor();
+  const result: ElkNode = await elk.layout(rootElk);
 
   const boxes = new Map<string, Box>();
   const walk = (node: ElkNode): void => {
@@ -164,16 +252,21 @@ export async function layoutGraph(graph: MachineGraph): Promise<DiagramLayout> {
     });
     for (const child of node.children ?? []) walk(child);
   };
-  for (const child of result.children ?? []) walk(child);
+  walk(result);
 
-  const edgeById = new Map(graph.edges.map((edge) => [edge.id, edge]));
   const layout: DiagramLayout = {
     width: result.width ?? 0,
     height: result.height ?? 0,
+    direction,
     nodes: graph.nodes.map((node) => ({
       ...boxes.get(node.id)!,
       node,
       lines: lines.get(node.id) ?? [],
+    })),
+    choices: model.choices.map((choice) => ({
+      ...boxes.get(choice.id)!,
+      id: choice.id,
+      trigger: choice.trigger,
     })),
     edges: [],
     markers: [...markerIds].map((id) => boxes.get(id)!),
@@ -181,14 +274,15 @@ export async function layoutGraph(graph: MachineGraph): Promise<DiagramLayout> {
   for (const edge of result.edges ?? []) {
     const section = edge.sections?.[0];
     if (section === undefined) continue;
-    const graphEdge = edgeById.get(edge.id.replace(/->\d*$/, ''));
+    const arrow = arrowById.get(edge.id);
     const label = edge.labels?.[0];
+    const toChoice = arrow !== undefined && choiceIds.has(arrow.target);
     layout.edges.push({
       id: edge.id,
-      kind: graphEdge?.kind ?? 'initial',
-      ...(graphEdge === undefined ? {} : { edge: graphEdge }),
+      kind: arrow === undefined ? 'initial' : arrow.kind,
+      edges: arrow?.edges ?? [],
       points: [section.startPoint, ...(section.bendPoints ?? []), section.endPoint],
-      ...(label === undefined
+      ...(label === undefined || arrow === undefined
         ? {}
         : {
             label: {
@@ -196,9 +290,10 @@ export async function layoutGraph(graph: MachineGraph): Promise<DiagramLayout> {
               y: label.y ?? 0,
               width: label.width ?? 0,
               height: label.height ?? 0,
-              text: label.text ?? '',
+              lines: arrow.lines,
             },
           }),
+      ...(toChoice ? { toChoice } : {}),
     });
   }
   return layout;

@@ -5,6 +5,7 @@ import { Diagram } from './diagram.js';
 import { byId } from './dom.js';
 import { EventLog } from './event-log.js';
 import { InspectorPanel } from './inspector-panel.js';
+import { initSplitters } from './splitters.js';
 import { Store } from './store.js';
 import { Timeline } from './timeline.js';
 
@@ -18,7 +19,17 @@ let selected: string | undefined;
 let wanted = params.get('actor') ?? undefined;
 let selectionChanged = true;
 
-const diagram = new Diagram(byId('diagram'));
+initSplitters();
+const diagram = new Diagram(byId('diagram'), {
+  zoomIn: byId<HTMLButtonElement>('zoom-in'),
+  zoomOut: byId<HTMLButtonElement>('zoom-out'),
+  fit: byId<HTMLButtonElement>('zoom-fit'),
+  whole: byId<HTMLButtonElement>('zoom-whole'),
+  follow: byId<HTMLButtonElement>('follow'),
+  zoomLabel: byId('zoom-label'),
+});
+// For tests, benchmarks and the screenshot script: the diagram's view and layout numbers.
+(window as unknown as { visualizerDiagram: Diagram }).visualizerDiagram = diagram;
 const panel = new InspectorPanel();
 const actorList = new ActorList(
   byId('actor-list'),
