@@ -118,3 +118,97 @@ describe('server-side handoffs', () => {
     await emu.checkResponses();
   });
 });
+
+describe("handoff_execution: 'client'", () => {
+  it('returns the agent.handoff entry alone; an append continues with the target agent', async () => {
+    const emu = await startTestEmulator();
+    const { client } = emu;
+    const { billing, triage } = await team(emu);
+    const started = await client.beta.conversations.start({
+      agentId: triage.id,
+      inputs: 'Billing please: I was charged twice',
+      handoffExecution: 'client',
+    });
+    expect(started.outputs).toHaveLength(1);
+    expect(started.outputs[0]).toMatchObject({
+      object: 'entry',
+      type: 'agent.handoff',
+      previousAgentId: triage.id,
+      previousAgentName: 'Triage',
+      nextAgentId: billing.id,
+      nextAgentName: 'Billing',
+    });
+    expect(started.usage).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+    const conversationId = started.conversationId;
+    const pending = await client.beta.conversations.getHistory({ conversationId });
+    expect(pending.entries.map((e) => e.type)).toEqual(['message.input', 'agent.handoff']);
+
+    // An append without inputs lets the target answer the message it was handed.
+    const continued = await client.beta.conversations.append({
+      conversationId,
+      conversationAppendRequest: {},
+    });
+    expect(continued.outputs.map((o) => o.type)).toEqual(['message.output']);
+    expect(continued.outputs[0]).toMatchObject({
+      agentId: billing.id,
+      model: 'mistral-small-latest',
+    });
+    expect(String((continued.outputs[0] as { content: unknown }).content).toLowerCase()).toMatch(
+      /charged|twice/,
+    );
+
+    // Once the target has answered, turns start with the conversation's agent again.
+    const after = await client.beta.conversations.append({
+      conversationId,
+      conversationAppendRequest: { inputs: 'Thank you' },
+    });
+    expect(after.outputs[0]).toMatchObject({ type: 'message.output', agentId: triage.id });
+
+    // With new inputs, the target answers them.
+    const second = await client.beta.conversations.append({
+      conversationId,
+      conversationAppendRequest: { inputs: 'Billing again, sorry', handoffExecution: 'client' },
+    });
+    expect(second.outputs.map((o) => o.type)).toEqual(['agent.handoff']);
+    const withInputs = await client.beta.conversations.append({
+      conversationId,
+      conversationAppendRequest: { inputs: 'My invoice number is 42' },
+    });
+    expect(withInputs.outputs[0]).toMatchObject({ type: 'message.output', agentId: billing.id });
+    await emu.checkResponses();
+  });
+
+  it('streams only the handoff events, then the continuation from the target', async () => {
+    const emu = await startTestEmulator();
+    const { client } = emu;
+    const { billing, triage } = await team(emu);
+    const events = await collect(
+      await client.beta.conversations.startStream({
+        agentId: triage.id,
+        inputs: 'Billing please: I was charged twice',
+        handoffExecution: 'client',
+      }),
+    );
+    expect(events.map((e) => e.event)).toEqual([
+      'conversation.response.started',
+      'agent.handoff.started',
+      'agent.handoff.done',
+      'conversation.response.done',
+    ]);
+    expect(events[1]!.data).toMatchObject({ previousAgentId: triage.id, outputIndex: 0 });
+    expect(events[2]!.data).toMatchObject({ nextAgentId: billing.id, nextAgentName: 'Billing' });
+    const conversationId = (events[0]!.data as { conversationId: string }).conversationId;
+
+    const continued = await collect(
+      await client.beta.conversations.appendStream({
+        conversationId,
+        conversationAppendStreamRequest: {},
+      }),
+    );
+    const deltas = continued.filter((e) => e.event === 'message.output.delta');
+    expect(deltas.length).toBeGreaterThan(0);
+    for (const delta of deltas) expect(delta.data).toMatchObject({ agentId: billing.id });
+    expect(continued.some((e) => e.event.startsWith('agent.handoff'))).toBe(false);
+    await emu.checkResponses();
+  });
+});
