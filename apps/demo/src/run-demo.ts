@@ -3,7 +3,7 @@ import { createVisualizer, type Visualizer } from '@mistral-flows/visualizer';
 import { createActor } from 'xstate';
 import { startBackend, type Backend } from './backend.js';
 import type { CliOptions } from './options.js';
-import type { DemoContext, Scenario, ScenarioResult } from './scenario.js';
+import { DEMO_MODELS, type DemoContext, type Scenario, type ScenarioResult } from './scenario.js';
 import { scenarioMachine } from './scenario-machine.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Output } from './terminal/output.js';
@@ -74,7 +74,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
       client: backend.client,
       backend: backend.kind,
       faults: backend.kind === 'emulator',
-      models: { small: 'mistral-small-latest', large: 'mistral-large-latest' },
+      models: DEMO_MODELS,
       out,
       redisUrl: process.env.REDIS_URL?.trim() || DEFAULT_REDIS_URL,
       inspect: visualizer?.inspect,

@@ -3,8 +3,18 @@ import type { Mistral } from '@mistralai/mistralai';
 import type { InspectionEvent } from 'xstate';
 import type { Output } from './terminal/output.js';
 
-export const SCENARIO_NAMES = ['agents', 'stream', 'batch', 'queue', 'concurrent'] as const;
+export const SCENARIO_NAMES = [
+  'agents',
+  'support',
+  'stream',
+  'batch',
+  'queue',
+  'concurrent',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** The models the scenarios use, on the emulator and on the real API. */
+export const DEMO_MODELS = { small: 'mistral-small-latest', large: 'mistral-large-latest' };
 
 /** What every scenario is given. */
 export interface DemoContext {

@@ -216,6 +216,26 @@ describe('demo (terminal output)', () => {
     expect(code).toBe(0);
   });
 
+  it('runs the support desk: triage hands off to billing, whose refund is approved once', async () => {
+    const { code, stdout } = await runDemo(['--json', '--scenario', 'support']);
+    const support = parseJsonLines(stdout).get('support')!;
+    expect(support, support.reason).toMatchObject({ status: 'passed', backend: 'emulator' });
+    expect(support.result).toMatchObject({
+      agent: 'billing',
+      handoffs: [{ from: 'triage', to: 'billing', reason: 'a double charge' }],
+      approvals: ['refund'],
+      refunds: [{ order: 'A-17', amount: 49.9 }],
+      history: [
+        { role: 'user' },
+        { role: 'assistant', agent: 'billing' },
+        { role: 'tool', agent: 'billing' },
+        { role: 'assistant', agent: 'billing' },
+      ],
+    });
+    expect((support.result as { answer: string }).answer).toContain('refunded 49.90 EUR');
+    expect(code).toBe(0);
+  });
+
   it('exits 1 when a scenario fails, with one line per failure, no stack and no API key', async () => {
     const key = 'sk-demo-test-secret-0123456789';
     const { code, stdout, stderr } = await runDemo(['--scenario', 'concurrent'], {
