@@ -34,7 +34,23 @@ export class VirtualList<T> {
         this.render();
       });
     });
-    new ResizeObserver(() => this.render()).observe(element);
+    new ResizeObserver(() => {
+      this.#sizeSpacer();
+      this.render();
+    }).observe(element);
+  }
+
+  /**
+   * Sizes the scrolled content: the rows, plus the blank needed to make the scroll range a whole
+   * number of rows, so that a list scrolled to its end starts with a whole row (none is cut at
+   * the top, under the header).
+   */
+  #sizeSpacer(): void {
+    const { rowHeight } = this.#options;
+    const rows = this.#items.length * rowHeight;
+    const visible = this.element.clientHeight;
+    const pad = rows > visible ? (rowHeight - (visible % rowHeight)) % rowHeight : 0;
+    this.#spacer.style.height = `${rows + pad}px`;
   }
 
   get items(): readonly T[] {
@@ -47,7 +63,7 @@ export class VirtualList<T> {
     const element = this.element;
     const atEnd = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight;
     this.#items = items;
-    this.#spacer.style.height = `${items.length * rowHeight}px`;
+    this.#sizeSpacer();
     if (follow === true && atEnd) element.scrollTop = element.scrollHeight;
     this.render();
   }
