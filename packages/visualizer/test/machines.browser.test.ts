@@ -52,7 +52,12 @@ const CASES: Case[] = [
   {
     machine: 'batch',
     value: 'polling',
-    events: [{ event: 'job.update', payload: { status: 'RUNNING', completed: 40, total: 100 } }],
+    events: [
+      { event: 'xstate.done.actor.0.batch.createJob', payload: { output: { id: 'job-1' } } },
+      { event: 'job.update', payload: { status: 'QUEUED', completed: 0, total: 100 } },
+      { event: 'job.update', payload: { status: 'RUNNING', completed: 21, total: 100 } },
+      { event: 'job.update', payload: { status: 'RUNNING', completed: 40, total: 100 } },
+    ],
     context: {
       key: 'nightly-eval',
       job: {
