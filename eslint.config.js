@@ -12,6 +12,7 @@ export default tseslint.config(
       '**/coverage/**',
       '**/.turbo/**',
       'bench/results/**',
+      '**/.blocks/**',
     ],
   },
   js.configs.recommended,

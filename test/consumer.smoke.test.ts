@@ -1,144 +1,137 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  consumerProject,
+  installedCopies,
+  packPublished,
+  type ConsumerProject,
+  type PackedPackage,
+} from './consumer/consumer-project.js';
 
 /**
- * Installs the packages the way a user would: `pnpm pack` every publishable package, install the
- * tarballs into a project outside the workspace, import each entry point with Node and typecheck a
- * consumer file against the published types. It catches what workspace links hide: a missing
- * file in `files`, an `exports` map pointing nowhere, a dependency only declared in the root.
+ * Installs the packages the way a user would: `pnpm pack` every published package, `npm install`
+ * the tarballs into projects outside the workspace, import every entry point with Node and
+ * typecheck a consumer file against the published types. It catches what workspace links hide:
+ * a missing file in `files`, an `exports` map pointing nowhere, a dependency only declared in the
+ * root, an optional peer that the main entry loads anyway, two copies of the SDK.
  */
-const root = resolve(import.meta.dirname, '..');
-const packagesDir = join(root, 'packages');
-
-interface Manifest {
-  name: string;
-  version: string;
-  private?: boolean;
-  exports?: Record<string, unknown>;
-  files?: string[];
-  dependencies?: Record<string, string>;
-}
-
-const publishable = readdirSync(packagesDir)
-  .map((dir) => ({ dir: join(packagesDir, dir), manifest: readManifest(join(packagesDir, dir)) }))
-  .filter(
-    (p): p is { dir: string; manifest: Manifest } =>
-      p.manifest !== undefined && !p.manifest.private,
-  );
-
-function readManifest(dir: string): Manifest | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
-}
-
-const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true' },
-  });
-
 describe('published packages', () => {
-  let work: string;
-  let consumer: string;
-  const tarballs = new Map<string, string>();
+  let packages: PackedPackage[];
+  let full: ConsumerProject;
+  let streamOnly: ConsumerProject;
 
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'mistral-flows-consumer-'));
-    const packDir = join(work, 'tarballs');
-    mkdirSync(packDir);
-    for (const { dir, manifest } of publishable) {
-      const out = run('pnpm', ['pack', '--pack-destination', packDir], dir)
-        .trim()
-        .split('\n')
-        .pop()!;
-      tarballs.set(manifest.name, out.startsWith('/') ? out : join(packDir, out));
-    }
-    consumer = join(work, 'consumer');
-    mkdirSync(consumer);
-    const files = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
-    writeFileSync(
-      join(consumer, 'package.json'),
-      JSON.stringify(
-        {
-          name: 'consumer',
-          private: true,
-          type: 'module',
-          dependencies: files,
-          devDependencies: { '@types/node': readRootDevDependency('@types/node') },
-          pnpm: { overrides: files, onlyBuiltDependencies: ['better-sqlite3', 'esbuild'] },
-        },
-        null,
-        2,
-      ),
-    );
-    run(
-      'pnpm',
-      ['install', '--prefer-offline', '--ignore-workspace', '--reporter=silent'],
-      consumer,
-    );
+    packages = packPublished();
+    streamOnly = consumerProject('stream-core');
+    full = consumerProject('full');
   });
 
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  it('packs every publishable package with a README and only built files', () => {
-    expect(publishable.length).toBeGreaterThan(0);
-    for (const { dir, manifest } of publishable) {
-      const listing = run('tar', ['-tzf', tarballs.get(manifest.name)!], dir);
-      expect(listing, manifest.name).toContain('package/README.md');
-      expect(listing, manifest.name).toContain('package/dist/index.js');
-      expect(listing, manifest.name).toContain('package/dist/index.d.ts');
-      expect(listing, manifest.name).not.toMatch(/package\/src\//);
-      expect(listing, manifest.name).not.toMatch(/\.test\.(js|d\.ts)/);
+  it('packs every published package with a README, the LICENSE and only built files', () => {
+    expect(packages.length).toBeGreaterThan(0);
+    for (const { name, tarball } of packages) {
+      const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
+      expect(listing, name).toContain('package/README.md');
+      expect(listing, name).toContain('package/LICENSE');
+      expect(listing, name).toContain('package/dist/index.js');
+      expect(listing, name).toContain('package/dist/index.d.ts');
+      expect(listing, name).not.toMatch(/package\/src\//);
+      expect(listing, name).not.toMatch(/\.test\.(js|d\.ts)/);
       const packed = JSON.parse(
-        run('tar', ['-xzOf', tarballs.get(manifest.name)!, 'package/package.json'], dir),
-      ) as Manifest;
-      expect(JSON.stringify(packed.dependencies ?? {}), manifest.name).not.toContain('workspace:');
+        execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+      ) as Record<string, Record<string, string> | undefined>;
+      for (const field of ['dependencies', 'peerDependencies'] as const) {
+        expect(JSON.stringify(packed[field] ?? {}), name).not.toContain('workspace:');
+      }
     }
   });
 
-  it('imports every entry point with Node, outside the workspace', () => {
-    for (const { manifest } of publishable) {
-      const script = `const m = await import(${JSON.stringify(manifest.name)}); console.log(Object.keys(m).length);`;
-      const count = Number(
-        run(process.execPath, ['--input-type=module', '-e', script], consumer).trim(),
-      );
-      expect(count, `${manifest.name} exports`).toBeGreaterThan(0);
+  it('installs stream and core without better-sqlite3 and without ioredis', () => {
+    expect(streamOnly.installed.sort()).toEqual(['@mistral-flows/core', '@mistral-flows/stream']);
+    expect(installedCopies(streamOnly.dir, 'better-sqlite3')).toEqual([]);
+    expect(installedCopies(streamOnly.dir, 'ioredis')).toEqual([]);
+    const out = streamOnly.node(`
+      const core = await import('@mistral-flows/core');
+      const stream = await import('@mistral-flows/stream');
+      const store = core.defaultStore();
+      await store.set('smoke', { ok: true });
+      console.log(JSON.stringify([typeof stream.chatStream, (await store.get('smoke')).value]));
+    `);
+    expect(JSON.parse(out)).toEqual(['function', { ok: true }]);
+  });
+
+  it('installs one copy of the SDK when every package is installed', () => {
+    expect(installedCopies(full.dir, '@mistralai/mistralai')).toHaveLength(1);
+    for (const name of ['rxjs', 'xstate', 'zod', '@mistral-flows/core']) {
+      expect(installedCopies(full.dir, name), name).toHaveLength(1);
     }
+  });
+
+  it('imports every entry point and subpath with Node ESM, outside the workspace', () => {
+    const specifiers = packages.flatMap(({ name, manifest }) =>
+      Object.keys(manifest.exports ?? { '.': {} })
+        .filter((subpath) => subpath !== './package.json')
+        .map((subpath) => (subpath === '.' ? name : `${name}/${subpath.slice(2)}`)),
+    );
+    expect(specifiers).toEqual(
+      expect.arrayContaining([
+        '@mistral-flows/core/sqlite',
+        '@mistral-flows/core/redis',
+        '@mistral-flows/stream/redis',
+      ]),
+    );
+    const counts = JSON.parse(
+      full.node(`
+        const counts = {};
+        for (const specifier of ${JSON.stringify(specifiers)}) {
+          counts[specifier] = Object.keys(await import(specifier)).length;
+        }
+        console.log(JSON.stringify(counts));
+      `),
+    ) as Record<string, number>;
+    for (const specifier of specifiers) expect(counts[specifier], specifier).toBeGreaterThan(0);
+  });
+
+  it('runs the SQLite store from its subpath', () => {
+    const out = full.node(`
+      import { SqliteStore } from '@mistral-flows/core/sqlite';
+      const store = new SqliteStore();
+      await store.set('k', [1, 2]);
+      console.log(JSON.stringify(await store.get('k')));
+      await store.close();
+    `);
+    expect(JSON.parse(out)).toEqual({ key: 'k', value: [1, 2], version: 1 });
   });
 
   it('typechecks a consumer file against the published types', () => {
-    const imports = publishable
+    const imports = packages
       .map(
-        ({ manifest }, i) =>
-          `import * as pkg${i} from '${manifest.name}';\nexport const keys${i}: string[] = Object.keys(pkg${i});`,
+        ({ name }, i) =>
+          `import * as pkg${i} from '${name}';\nexport const keys${i}: string[] = Object.keys(pkg${i});`,
       )
       .join('\n');
     writeFileSync(
-      join(consumer, 'consumer.ts'),
+      join(full.dir, 'consumer.ts'),
       `${imports}
-import { createClient, mapConcurrent, MemoryStore, type Settled, type MistralFlowsEvents } from '@mistral-flows/core';
+import { createClient, defaultStore, FileStore, mapConcurrent, MemoryStore, type Settled, type MistralFlowsEvents, type Store } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
+import { RedisStore } from '@mistral-flows/core/redis';
+import { RedisReplayLog } from '@mistral-flows/stream/redis';
 export async function use(): Promise<Array<Settled<number>>> {
-  const store = new MemoryStore();
-  await store.set('k', { a: 1 });
+  const stores: Store[] = [new MemoryStore(), new FileStore({ dir: 'data' }), defaultStore(), new SqliteStore()];
+  await stores[0]!.set('k', { a: 1 });
   const event: MistralFlowsEvents['chat:chunk'] = { requestId: 'r', content: 'x', index: 0 };
   void event;
   void createClient;
+  void RedisStore;
+  void RedisReplayLog;
   return mapConcurrent([1, 2, 3], async (n) => n * 2, { concurrency: 2 });
 }
 `,
     );
     writeFileSync(
-      join(consumer, 'tsconfig.json'),
+      join(full.dir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
           strict: true,
@@ -153,19 +146,6 @@ export async function use(): Promise<Array<Settled<number>>> {
         files: ['consumer.ts'],
       }),
     );
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    try {
-      run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`consumer typecheck failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-    }
+    full.run(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
   });
 });
-
-function readRootDevDependency(name: string): string {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    devDependencies: Record<string, string>;
-  };
-  return manifest.devDependencies[name]!;
-}

@@ -7,7 +7,8 @@ import {
   createConversation,
   type PersistedConversation,
 } from '@mistral-flows/agents';
-import { createClient, SqliteStore } from '@mistral-flows/core';
+import { createClient } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { Findings, type ChaosRun } from './chaos-run.js';
 import { childScript, spawnNode } from './node-child.js';
 import { createRandom } from './random.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import {
   judgeConversation,
   killPoint,

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore, type Store } from '@mistral-flows/core';
+import { type Store } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { shardKeys } from './batch.js';
 import { Findings, emulatorStats, until, type ChaosRun } from './chaos-run.js';
 import { childScript, spawnNode, type NodeChild } from './node-child.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { Findings, emulatorStats, type ChaosRun } from './chaos-run.js';
 import { childScript, spawnNode, type NodeChild } from './node-child.js';
 import { createRandom } from './random.js';

@@ -12,7 +12,13 @@ export type AgentsErrorCode =
   | 'conversation_persist_failed'
   | 'conversation_closed'
   | 'conversation_idle'
-  | 'approval_unknown_call';
+  | 'approval_unknown_call'
+  /** An MCP server could not be reached, or stopped answering while its tools were listed. */
+  /** An agent team whose handoffs name unknown agents, or whose handoff cap is not a whole number. */
+  | 'team_invalid'
+  | 'mcp_unavailable'
+  /** An MCP server listed a tool that cannot be offered to the model (schema, name, duplicate). */
+  | 'mcp_tool_invalid';
 
 const brand = Symbol.for('mistral-flows.error.agents');
 

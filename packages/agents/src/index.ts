@@ -43,3 +43,22 @@ export {
   type AgentSystemOptions,
   type AgentSystemStats,
 } from './system/agent-system.js';
+export {
+  createAgentTeam,
+  resumeAgentTeam,
+  teamKey,
+  type AgentTeam,
+  type AgentTeamOptions,
+  type PersistedTeam,
+} from './team/create-agent-team.js';
+export { agentTeamMachine, handoffTargets } from './team/team-machine.js';
+export { stepHistory, type TeamAgent, type HistoryPolicy } from './team/agent-step.js';
+export type {
+  TeamMessage,
+  TeamTurn,
+  TeamContext,
+  TeamEvent,
+  TeamEmitted,
+  Handoff,
+  TeamStep,
+} from './team/types.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { Mistral } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -11,6 +11,7 @@ export { ApiError, type ApiErrorCode, type ErrorClassification } from './errors/
 export { ConfigError } from './errors/config-error.js';
 export { InvalidArgumentError } from './errors/invalid-argument-error.js';
 export { StoreConflictError } from './errors/store-conflict-error.js';
+export { StoreError, type StoreErrorCode } from './errors/store-error.js';
 export { classifyError, toApiError, type ClassifyOptions } from './errors/classify-error.js';
 export { parseRetryAfter } from './errors/retry-after.js';
 
@@ -57,8 +58,10 @@ export {
 export type { Store, StoreEntry, SetOptions, ListOptions, JsonValue } from './store/store.js';
 export { JsonText } from './store/store.js';
 export { MemoryStore } from './store/memory-store.js';
-export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
-export { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
+export { FileStore, type FileStoreOptions } from './store/file-store.js';
+export { defaultStore } from './store/default-store.js';
+// SqliteStore and RedisStore live in the subpaths `@mistral-flows/core/sqlite` and
+// `@mistral-flows/core/redis`, so that this entry needs no native module and no Redis client.
 
 export {
   EVENT_NAMES,

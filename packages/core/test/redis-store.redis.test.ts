@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { useRedis } from '@mistral-flows/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisStore } from '../src/index.js';
+import { RedisStore } from '../src/redis.js';
 import { describeStoreContract } from './store-contract.js';
 
 const redis = await useRedis();

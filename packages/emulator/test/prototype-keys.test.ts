@@ -257,4 +257,54 @@ describe('keys taken from requests', () => {
     untouched();
     await expectPlainCompletion(client);
   });
+
+  it('keeps connectors named like Object.prototype members, and confirmations naming them, as plain names', async () => {
+    const untouched = guardObjectPrototype();
+    const { url } = await startTestEmulator();
+    for (const name of hostile) {
+      const created = await send(
+        url,
+        'POST',
+        '/v1/connectors',
+        JSON.stringify({ name, description: 'd', server: 'https://mcp.example.com' }),
+      );
+      expect(created.status, created.text).toBe(201);
+      const got = await send(url, 'GET', `/v1/connectors/${name}`);
+      expect(got.json).toMatchObject({ name });
+    }
+    const unknown = await send(url, 'GET', '/v1/connectors/toString');
+    expect(unknown.status).toBe(404);
+    const started = await send(
+      url,
+      'POST',
+      '/v1/conversations',
+      JSON.stringify({
+        model,
+        inputs: 'ask the constructor connector',
+        tools: [
+          {
+            type: 'connector',
+            connector_id: 'constructor',
+            tool_configuration: { requires_confirmation: ['constructor'] },
+          },
+        ],
+      }),
+    );
+    expect(started.status, started.text).toBe(200);
+    const { conversation_id: id, outputs } = started.json as {
+      conversation_id: string;
+      outputs: { name: string; confirmation_status: string }[];
+    };
+    expect(outputs[0]).toMatchObject({ name: 'constructor', confirmation_status: 'pending' });
+    for (const key of hostile) {
+      const confirmed = await send(
+        url,
+        'POST',
+        `/v1/conversations/${id}`,
+        JSON.stringify({ tool_confirmations: [{ tool_call_id: key, confirmation: 'allow' }] }),
+      );
+      expect(confirmed.status, confirmed.text).toBe(404);
+    }
+    untouched();
+  });
 });

@@ -27,6 +27,7 @@ export {
 export { validateChatJob, validateJobOptions } from './jobs/validate-chat-job.js';
 export { jobOutcome, DEFAULT_RATE_LIMIT_MS, type JobOutcome } from './jobs/job-outcome.js';
 export { jobEvents$, type JobEvent } from './jobs/job-events.js';
+export { waitForChatJob, type WaitForChatJobOptions } from './jobs/wait-for-chat-job.js';
 
 export {
   createWebhookDispatcher,
@@ -96,6 +97,7 @@ export {
   WebhookVerificationError,
   type WebhookVerificationErrorCode,
 } from './errors/webhook-verification-error.js';
+export { ChatJobError, type ChatJobErrorCode } from './errors/chat-job-error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 export { DEFAULT_REDIS_TIMEOUT_MS } from './internal/connection-watch.js';
 export {

@@ -42,5 +42,5 @@ export type {
   ReplayFailure,
 } from './sse/replay-log.js';
 export { MemoryReplayLog, type MemoryReplayLogOptions } from './sse/memory-replay-log.js';
-export { RedisReplayLog, type RedisReplayLogOptions } from './sse/redis-replay-log.js';
+// RedisReplayLog lives in the subpath `@mistral-flows/stream/redis` (optional peer: ioredis).
 export { SseParser, formatSseFrame, type SseMessage } from './sse/sse-frame.js';

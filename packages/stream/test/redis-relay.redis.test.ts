@@ -5,7 +5,8 @@ import { useRedis } from '@mistral-flows/testing';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromSSE, RedisReplayLog } from '../src/index.js';
+import { fromSSE } from '../src/index.js';
+import { RedisReplayLog } from '../src/redis.js';
 
 const redis = await useRedis();
 const fixture = fileURLToPath(new URL('./fixtures/redis-relay.mjs', import.meta.url));

@@ -1,3 +1,4 @@
 export { useRedis, pingRedis, deleteKeys, deleteQueueKeys, type RedisService } from './redis.js';
 export { useChromium, chromiumArgs, CHROMIUM_FLAGS, type ChromiumService } from './chromium.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { importWithout, type ImportOutcome } from './import-without.js';

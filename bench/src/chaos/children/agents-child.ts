@@ -9,7 +9,8 @@ import {
   defineTool,
   resumeConversation,
 } from '@mistral-flows/agents';
-import { createClient, SqliteStore } from '@mistral-flows/core';
+import { createClient } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { z } from 'zod';
 
 const [mode, serverURL, dbPath, id, execLog, prompt] = process.argv.slice(2);

@@ -3,7 +3,8 @@
 // sends one message and prints one JSON line: the turn number, or the error's code.
 import { createInterface } from 'node:readline';
 import { resumeConversation } from '@mistral-flows/agents';
-import { createClient, SqliteStore } from '@mistral-flows/core';
+import { createClient } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 
 const [serverURL, dbPath, id, text] = process.argv.slice(2);
 const client = createClient({ serverURL: serverURL! });

@@ -3,7 +3,8 @@
 // stored). Prints `ready`, then `state <state> <status> <completed>/<total>` on each change, and
 // `done <json>` with the outcome. The chaos run kills it with SIGKILL at random moments.
 import { BatchError, resumeBatch, runBatch, type BatchRun } from '@mistral-flows/batch';
-import { createClient, SqliteStore } from '@mistral-flows/core';
+import { createClient } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 
 const [mode, serverURL, dbPath, workDir, key, countArg, perJobArg] = process.argv.slice(2);
 const count = Number(countArg);

@@ -5,7 +5,8 @@
 // exits once every batch has ended. The chaos run kills it with SIGKILL at random moments.
 import { createHash } from 'node:crypto';
 import { batchKey, resumeBatch, runBatch, type BatchRun } from '@mistral-flows/batch';
-import { createClient, SqliteStore } from '@mistral-flows/core';
+import { createClient } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 
 interface Assignment {
   key: string;

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  SqliteStore,
+  defaultStore,
   type RateLimiter,
   type Semaphore,
   type Store,
@@ -13,7 +12,11 @@ import type { Mistral } from '@mistralai/mistralai';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { AgentsError } from '../errors.js';
 import { modelTurnInput, runToolsInput } from '../machine/conversation-machine.js';
-import type { ConversationContext, ConversationMachineInput } from '../machine/types.js';
+import type {
+  ConversationContext,
+  ConversationMachineInput,
+  ConversationMessage,
+} from '../machine/types.js';
 import { conversationKey, type PersistedConversation } from '../persistence/persistence.js';
 import { indexTools, type AnyTool } from '../tools/define-tool.js';
 
@@ -33,7 +36,7 @@ export interface ConversationOptions {
   model?: string;
   instructions?: string;
   tools?: AnyTool[];
-  /** Where snapshots go after every settled step (default: SQLite in `.mistral-flows/agents.db`). */
+  /** Where snapshots go after every settled step (default: `defaultStore()` from core, files in `.mistral-flows/store`). */
   store?: Store;
   /** The conversation id (default: a random UUID). */
   id?: string;
@@ -44,6 +47,8 @@ export interface ConversationOptions {
   backoff?: BackoffOptions;
   /** `client` (default): history kept here; `server`: the Conversations API keeps it. */
   mode?: 'client' | 'server';
+  /** Client mode: earlier messages the conversation starts from (they are stored with it). */
+  history?: ConversationMessage[];
   /** XState inspection, for example a visualizer's `inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Publishes `agent:turn-start`, `agent:tool-call`, `agent:tool-result`, `agent:turn-end`, `agent:error`. */
@@ -62,15 +67,6 @@ export interface ConversationOptions {
    * every turn streams; `false`: none does.
    */
   streaming?: boolean | 'auto';
-}
-
-let defaultStore: SqliteStore | undefined;
-function getDefaultStore(): SqliteStore {
-  if (!defaultStore) {
-    mkdirSync('.mistral-flows', { recursive: true });
-    defaultStore = new SqliteStore({ path: '.mistral-flows/agents.db' });
-  }
-  return defaultStore;
 }
 
 /**
@@ -170,7 +166,14 @@ function upgradeFormat1(old: Record<string, unknown>): ConversationContext {
 export function machineInput(
   options: Pick<
     ConversationOptions,
-    'mode' | 'agentId' | 'model' | 'instructions' | 'maxSteps' | 'maxRetries' | 'backoff'
+    | 'mode'
+    | 'agentId'
+    | 'model'
+    | 'instructions'
+    | 'maxSteps'
+    | 'maxRetries'
+    | 'backoff'
+    | 'history'
   >,
   id: string,
 ): ConversationMachineInput {
@@ -183,6 +186,7 @@ export function machineInput(
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.history?.length ? { messages: options.history } : {}),
   };
 }
 
@@ -193,7 +197,7 @@ function startConversation(
   version = 0,
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
-  const store = options.store ?? getDefaultStore();
+  const store = options.store ?? defaultStore();
   const logic = sharedLogic(options, tools);
   const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.
@@ -238,6 +242,12 @@ function validate(options: ConversationOptions): void {
       'maxRetries',
       `expected an integer >= 0, got ${String(options.maxRetries)}`,
     );
+  }
+  if (options.history !== undefined && !Array.isArray(options.history)) {
+    throw new InvalidArgumentError('history', 'expected an array of messages');
+  }
+  if (options.history?.length && options.mode === 'server') {
+    throw new InvalidArgumentError('history', 'a server-mode conversation starts empty');
   }
   if (options.mode !== undefined && options.mode !== 'client' && options.mode !== 'server') {
     throw new InvalidArgumentError(

@@ -455,7 +455,7 @@ export const conversationMachine = setup({
       maxRetries: input.maxRetries ?? 3,
       backoff: input.backoff ?? DEFAULT_BACKOFF,
     },
-    messages: NONE,
+    messages: input.messages ?? NONE,
     serverConversationId: undefined,
     serverSynced: 0,
     turn: 0,

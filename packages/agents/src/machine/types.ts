@@ -59,6 +59,8 @@ export interface ConversationMachineInput {
   /** Retries of a failed model call (default 3). */
   maxRetries?: number;
   backoff?: BackoffOptions;
+  /** Client mode: the history the conversation starts from (an agent team's handoffs use it). */
+  messages?: ConversationMessage[];
 }
 
 /**

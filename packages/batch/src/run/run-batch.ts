@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import {
   InvalidArgumentError,
-  SqliteStore,
+  defaultStore,
   type BatchEvents,
   type EventSink,
   type RetryPolicy,
@@ -45,7 +44,7 @@ export interface RunBatchOptions {
   agentId?: string;
   /** The batch's identity: resuming with it never creates a second job (default: a random UUID). */
   key?: string;
-  /** Where the state goes after every step (default: SQLite in `.mistral-flows/batch.db`). */
+  /** Where the state goes after every step (default: `defaultStore()` from core, files in `.mistral-flows/store`). */
   store?: Store;
   /** Where input, output and error files live (default `.mistral-flows/batch`). */
   workDir?: string;
@@ -119,15 +118,6 @@ export interface BatchRun<TBody = unknown> {
 }
 
 export { batchKey };
-
-let defaultStore: SqliteStore | undefined;
-function getDefaultStore(): SqliteStore {
-  if (!defaultStore) {
-    mkdirSync('.mistral-flows', { recursive: true });
-    defaultStore = new SqliteStore({ path: '.mistral-flows/batch.db' });
-  }
-  return defaultStore;
-}
 
 /**
  * Runs requests through the Batch API (50% of the price of regular calls) as a durable actor:
@@ -220,7 +210,7 @@ function start(
   key: string,
   from: StartFrom,
 ): BatchRun {
-  const store = options.store ?? getDefaultStore();
+  const store = options.store ?? defaultStore();
   const deps = {
     client: options.client,
     store,

@@ -30,7 +30,7 @@ interface Row {
 const MAX_CHAR = String.fromCodePoint(0x10ffff);
 
 /**
- * A `Store` in one SQLite file (better-sqlite3, WAL journal): the embedded default, durable across
+ * A `Store` in one SQLite file (better-sqlite3, WAL journal; `@mistral-flows/core/sqlite`), durable across
  * crashes and shared by the processes of one machine. Every write runs in an immediate
  * transaction, so writers from several processes wait for each other (up to the busy timeout,
  * 5 s) instead of failing, and compare-and-set holds across processes.

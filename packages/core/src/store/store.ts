@@ -28,8 +28,9 @@ export interface ListOptions {
 
 /**
  * Durable key-value storage for snapshots, histories and job state, with JSON values and
- * versioned compare-and-set. `MemoryStore`, `SqliteStore` (the embedded default) and `RedisStore`
- * (for several processes or machines) implement it and pass one contract suite.
+ * versioned compare-and-set. `MemoryStore`, `FileStore` (the default, no native module),
+ * `SqliteStore` (`@mistral-flows/core/sqlite`) and `RedisStore` (`@mistral-flows/core/redis`, for
+ * several machines) implement it and pass one contract suite.
  */
 export interface Store {
   get<T = unknown>(key: string): Promise<StoreEntry<T> | undefined>;
@@ -64,7 +65,7 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
 
 /**
  * A value already serialised as JSON, for callers that made the text anyway (to redact it, or to
- * reuse the unchanged part of a large value): `MemoryStore`, `SqliteStore` and `RedisStore` write
+ * reuse the unchanged part of a large value): every store of this package writes
  * the text as it is instead of serialising the value again. Any other store serialises it through
  * `toJSON()`, so it stays correct there too. The text must be valid JSON: it is not parsed again.
  *

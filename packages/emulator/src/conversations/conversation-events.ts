@@ -13,7 +13,8 @@ export interface ConversationFrames {
 /**
  * The streamed form of a conversation turn: `conversation.response.started`, then per output
  * `agent.handoff.started`/`.done`, `tool.execution.started`/`.delta`/`.done`, one
- * `message.output.delta` per token, or `function.call.delta`, and finally
+ * `message.output.delta` per token, or `function.call.delta` (with the `confirmation_status` of a
+ * platform tool's call), and finally
  * `conversation.response.done` with the usage. Every frame has its `event:` line; no `[DONE]`.
  */
 export function conversationFrames(
@@ -90,6 +91,9 @@ export function conversationFrames(
             arguments: entry.arguments,
             model: entry.model,
             agent_id: entry.agent_id,
+            ...(entry.confirmation_status === undefined
+              ? {}
+              : { confirmation_status: entry.confirmation_status }),
           },
           latency.tokenMs,
         );

@@ -1,4 +1,3 @@
-import { asString } from '../http/as-string.js';
 import { agentJson } from '../agents/agent-store.js';
 import {
   functionTools,
@@ -7,6 +6,7 @@ import {
   turnStep,
   type CompletionSettings,
 } from '../completions/to-model-request.js';
+import { asString } from '../http/as-string.js';
 import { isoTime } from '../http/clock.js';
 import { prefixedId } from '../http/ids.js';
 import type { ModelMessage } from '../model/model-request.js';
@@ -14,6 +14,8 @@ import type { ModelUsage } from '../model/scripted-model.js';
 import { runModelTurn } from '../server/model-call.js';
 import type { RouteContext } from '../server/route.js';
 import { entriesToMessages } from './entries-to-messages.js';
+import { chooseTool, platformTools, toolArguments, toolOutput } from './platform-tools.js';
+import { applyConfirmations, type ToolConfirmation } from './tool-confirmations.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,19 +32,30 @@ export interface Responder {
 
 /** The entries a turn produced, with each message output's content split into stream pieces. */
 export interface TurnResult {
+  /** The entries before the outputs: the history (decided calls updated), then the inputs. */
+  entries: Json[];
   outputs: Json[];
   pieces: Map<string, string[]>;
   usage: ModelUsage;
 }
 
-/** Keywords that make the model use a built-in tool it has (a Map: tool types come from clients). */
-const builtInTriggers = new Map([
-  ['web_search', /\b(search|web|internet|online|latest|news|look up)\b/i],
-  ['web_search_premium', /\b(search|web|internet|online|latest|news|look up)\b/i],
-  ['code_interpreter', /\b(code|python|calculate|compute|execute|plot)\b/i],
-  ['image_generation', /\b(image|picture|draw|drawing|illustration|photo)\b/i],
-  ['document_library', /\b(document|documents|library|libraries)\b/i],
-]);
+/** What one turn starts from. */
+export interface TurnInput {
+  /** The conversation's entries so far. */
+  history: Json[];
+  /** The request's inputs, as entries. */
+  inputs: Json[];
+  /** The conversation's agent or model. */
+  responder: Responder;
+  /** The request's `completion_args`, over the responder's. */
+  completionArgs: Json | null | undefined;
+  /** `client`: a handoff ends the turn and the client continues it; `server` (the default). */
+  handoffExecution: 'client' | 'server';
+  /** An append's `tool_confirmations`. */
+  confirmations: readonly ToolConfirmation[];
+}
+
+const noUsage: ModelUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 /** The responder for an agent (at a version). */
 export function agentResponder(config: Json): Responder {
@@ -57,27 +70,76 @@ export function agentResponder(config: Json): Responder {
   };
 }
 
+/** The responder for a stored agent id (its active version), or undefined when it is gone. */
+function storedAgentResponder(ctx: RouteContext, id: unknown): Responder | undefined {
+  const agent = typeof id === 'string' ? ctx.runtime.agents.get(id) : undefined;
+  return agent && agentResponder(agentJson(agent));
+}
+
 /**
- * Runs one conversation turn over all entries so far. The model may first hand off to one of the
- * agent's `handoffs` that the user names, then run a built-in tool the user asks for (a
- * `tool.execution` entry), then answer with a `message.output` or `function.call` entries.
+ * Runs one conversation turn. In order:
+ * - after a client handoff (the history ends with an `agent.handoff` entry), the handoff's target
+ *   answers instead of the conversation's agent;
+ * - `tool_confirmations` decide pending platform-tool calls: an allowed call runs (a
+ *   `tool.execution` entry), a denied one does not, and the agent that made the calls goes on;
+ * - on a user message, the agent may hand off to one of its `handoffs` that the message names
+ *   (with `handoffExecution: 'client'` the turn ends there, with the `agent.handoff` entry only);
+ * - on a user message (or when continuing a client handoff), the answering agent may call a
+ *   platform tool the message asks for: a `tool.execution` entry, or, when the tool requires
+ *   confirmation, a `function.call` entry with `confirmation_status: 'pending'` that ends the turn;
+ * - the model answers with a `message.output` or `function.call` entries.
  * Returns undefined when a fault already dealt with the request.
  */
 export async function runConversationTurn(
   ctx: RouteContext,
-  entries: Json[],
-  initial: Responder,
-  completionArgs: Json | null | undefined,
+  input: TurnInput,
 ): Promise<TurnResult | undefined> {
   const now = () => isoTime(ctx.runtime.clock.now());
   const outputs: Json[] = [];
-  let responder = initial;
-  let messages = entriesToMessages(entries, responder.instructions);
-  const prompt = lastUserMessage(messages);
-  const lastEntry = entries[entries.length - 1];
-  const userTurn = lastEntry?.type === 'message.input';
+  const pieces = new Map<string, string[]>();
+  let responder = input.responder;
 
-  if (userTurn && responder.handoffs && responder.handoffs.length > 0) {
+  const previous = input.history[input.history.length - 1];
+  if (previous?.type === 'agent.handoff') {
+    responder = storedAgentResponder(ctx, previous.next_agent_id) ?? responder;
+  }
+
+  const { entries: history, decided } = applyConfirmations(input.history, input.confirmations);
+  if (decided.length > 0) {
+    responder = storedAgentResponder(ctx, decided[0]!.entry.agent_id) ?? responder;
+  }
+  const executed: ModelMessage[] = [];
+  for (const { entry, allowed } of decided) {
+    if (!allowed) continue;
+    const name = asString(entry.name);
+    const args = asString(entry.arguments, JSON.stringify(entry.arguments ?? {}));
+    const result = toolOutput(name, args);
+    const id = prefixedId('tool_exec_');
+    outputs.push(
+      toolExecutionEntry(now(), id, responder, name, args, {
+        tool_call_id: entry.tool_call_id,
+        result,
+      }),
+    );
+    executed.push(
+      { role: 'assistant', content: '', toolCalls: [{ id, name, arguments: args }] },
+      { role: 'tool', content: result, toolCallId: id, name },
+    );
+  }
+
+  const entries = [...history, ...input.inputs];
+  const messagesFor = (r: Responder): ModelMessage[] => [
+    ...entriesToMessages(history, r.instructions),
+    ...executed,
+    ...entriesToMessages(input.inputs, null),
+  ];
+  let messages = messagesFor(responder);
+  const prompt = lastUserMessage(messages);
+  const last = entries[entries.length - 1];
+  const userMessage = last?.type === 'message.input';
+  const finish = (usage: ModelUsage): TurnResult => ({ entries, outputs, pieces, usage });
+
+  if (userMessage && responder.handoffs && responder.handoffs.length > 0) {
     for (const id of responder.handoffs) {
       const target = ctx.runtime.agents.get(id);
       if (!target) continue;
@@ -95,40 +157,48 @@ export async function runConversationTurn(
         next_agent_id: target.id,
         next_agent_name: name,
       });
+      if (input.handoffExecution === 'client') return finish(noUsage);
       responder = agentResponder(config);
-      messages = entriesToMessages(entries, responder.instructions);
+      messages = messagesFor(responder);
       break;
     }
   }
 
-  if (userTurn) {
-    const builtIn = responder.tools
-      .map((t) => asString(t.type, 'function'))
-      .find((type) => builtInTriggers.get(type)?.test(prompt));
-    if (builtIn) {
-      const args = JSON.stringify({ query: prompt });
+  if (userMessage || last?.type === 'agent.handoff') {
+    const tool = chooseTool(platformTools(responder.tools, ctx.runtime.connectors), prompt);
+    if (tool) {
+      const args = toolArguments(prompt);
+      if (tool.requiresConfirmation) {
+        outputs.push({
+          object: 'entry',
+          type: 'function.call',
+          created_at: now(),
+          completed_at: now(),
+          id: prefixedId('fc_'),
+          agent_id: responder.agentId ?? null,
+          model: responder.model,
+          tool_call_id: prefixedId('call_'),
+          name: tool.name,
+          arguments: args,
+          confirmation_status: 'pending',
+        });
+        return finish(noUsage);
+      }
       const id = prefixedId('tool_exec_');
-      outputs.push({
-        object: 'entry',
-        type: 'tool.execution',
-        created_at: now(),
-        completed_at: now(),
-        id,
-        agent_id: responder.agentId ?? null,
-        model: responder.model,
-        name: builtIn,
-        arguments: args,
-        info: {},
-      });
+      const result = toolOutput(tool.name, args);
+      outputs.push(toolExecutionEntry(now(), id, responder, tool.name, args, { result }));
       messages = [
         ...messages,
-        { role: 'assistant', content: '', toolCalls: [{ id, name: builtIn, arguments: args }] },
-        { role: 'tool', content: builtInResult(builtIn, prompt), toolCallId: id, name: builtIn },
-      ] satisfies ModelMessage[];
+        { role: 'assistant', content: '', toolCalls: [{ id, name: tool.name, arguments: args }] },
+        { role: 'tool', content: result, toolCallId: id, name: tool.name },
+      ];
     }
   }
 
-  const settings = { ...responder.completionArgs, ...(completionArgs ?? {}) } as CompletionSettings;
+  const settings = {
+    ...responder.completionArgs,
+    ...(input.completionArgs ?? {}),
+  } as CompletionSettings;
   const request = toModelRequest(
     responder.model,
     messages,
@@ -150,7 +220,6 @@ export async function runConversationTurn(
   );
   if (!turn) return undefined;
   const choice = turn.choices[0]!;
-  const pieces = new Map<string, string[]>();
   if (choice.toolCalls.length > 0) {
     for (const call of choice.toolCalls) {
       outputs.push({
@@ -181,21 +250,30 @@ export async function runConversationTurn(
       content: choice.content,
     });
   }
-  return { outputs, pieces, usage: turn.usage };
+  return finish(turn.usage);
 }
 
-function builtInResult(tool: string, prompt: string): string {
-  const subject = prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt;
-  switch (tool) {
-    case 'code_interpreter':
-      return `the code ran without errors for "${subject}"`;
-    case 'image_generation':
-      return `an image was generated for "${subject}"`;
-    case 'document_library':
-      return `the library has 3 documents about "${subject}"`;
-    default:
-      return `3 web results were found for "${subject}"`;
-  }
+/** A `tool.execution` entry; `info.result` holds the scripted output. */
+function toolExecutionEntry(
+  time: string,
+  id: string,
+  responder: Responder,
+  name: string,
+  args: string,
+  info: Json,
+): Json {
+  return {
+    object: 'entry',
+    type: 'tool.execution',
+    created_at: time,
+    completed_at: time,
+    id,
+    agent_id: responder.agentId ?? null,
+    model: responder.model,
+    name,
+    arguments: args,
+    info,
+  };
 }
 
 function escapeRegExp(text: string): string {

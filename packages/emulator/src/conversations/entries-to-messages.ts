@@ -7,8 +7,8 @@ type Json = Record<string, unknown>;
 /**
  * Turns conversation entries into chat messages for the model: inputs and outputs become user and
  * assistant messages, consecutive `function.call` entries one assistant message with tool calls,
- * `function.result` entries tool messages. Tool executions and handoffs are the platform's own
- * and are left out.
+ * `function.result` entries tool messages. Tool executions, handoffs and calls of platform tools
+ * (those with a `confirmation_status`) are the platform's own and are left out.
  */
 export function entriesToMessages(entries: Json[], instructions: string | null): ModelMessage[] {
   const messages: ModelMessage[] = [];
@@ -26,6 +26,9 @@ export function entriesToMessages(entries: Json[], instructions: string | null):
         messages.push({ role: 'assistant', content: contentText(entry.content) });
         break;
       case 'function.call': {
+        // A call with a confirmation status is a platform tool's (a built-in or a connector):
+        // the platform runs it, as it does tool executions, so the model never sees it as its own.
+        if (typeof entry.confirmation_status === 'string') break;
         const call = {
           id: String(entry.tool_call_id),
           name: String(entry.name),

@@ -7,6 +7,7 @@ import {
   type Responder,
   type TurnResult,
 } from '../conversations/conversation-turn.js';
+import type { ToolConfirmation } from '../conversations/tool-confirmations.js';
 import { isoTime } from '../http/clock.js';
 import { notFound, validationError } from '../http/http-error.js';
 import { checkModel } from '../models/check-model.js';
@@ -224,12 +225,18 @@ async function serveTurn(
   const run = async () => {
     const { conversation, history, completionArgs, created } = target();
     const responder = responderFor(ctx, conversation);
-    const entries = [...history, ...inputEntries(ctx, body.inputs)];
     const result = await turnOrError(ctx, conversation.id, () =>
-      runConversationTurn(ctx, entries, responder, completionArgs),
+      runConversationTurn(ctx, {
+        history,
+        inputs: inputEntries(ctx, body.inputs),
+        responder,
+        completionArgs,
+        handoffExecution: body.handoff_execution === 'client' ? 'client' : 'server',
+        confirmations: (body.tool_confirmations as ToolConfirmation[] | null | undefined) ?? [],
+      }),
     );
     if (result && body.store !== false) {
-      conversation.entries = [...entries, ...result.outputs];
+      conversation.entries = [...result.entries, ...result.outputs];
       if (created) ctx.runtime.conversations.save(conversation);
       else conversation.updatedAt = ctx.runtime.clock.now();
     }

@@ -1,6 +1,7 @@
 import { Router } from '../http/router.js';
 import * as agents from '../routes/agents.js';
 import * as batch from '../routes/batch-jobs.js';
+import * as connectors from '../routes/connectors.js';
 import * as completions from '../routes/completions.js';
 import * as conversations from '../routes/conversations.js';
 import * as files from '../routes/files.js';
@@ -34,6 +35,11 @@ export function createRouter(): Router<RouteSpec> {
     .add('GET', '/v1/conversations/{conversation_id}/history', conversations.conversationHistory)
     .add('GET', '/v1/conversations/{conversation_id}/messages', conversations.conversationMessages)
     .add('POST', '/v1/conversations/{conversation_id}/restart', conversations.restartConversation)
+    .add('POST', '/v1/connectors', connectors.createConnector)
+    .add('GET', '/v1/connectors', connectors.listConnectors)
+    .add('GET', '/v1/connectors/{connector_id_or_name}', connectors.getConnector)
+    .add('PATCH', '/v1/connectors/{connector_id}', connectors.updateConnector)
+    .add('DELETE', '/v1/connectors/{connector_id}', connectors.deleteConnector)
     .add('POST', '/v1/files', files.uploadFile)
     .add('GET', '/v1/files', files.listFiles)
     .add('GET', '/v1/files/{file_id}', files.retrieveFile)

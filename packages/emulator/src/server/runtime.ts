@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { AgentStore } from '../agents/agent-store.js';
 import { BatchEngine } from '../batch/batch-engine.js';
+import { ConnectorStore } from '../connectors/connector-store.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { systemClock, type Clock } from '../http/clock.js';
@@ -32,6 +33,7 @@ export class EmulatorRuntime {
   readonly rateLimits?: RateLimits;
   readonly agents: AgentStore;
   readonly conversations = new ConversationStore();
+  readonly connectors: ConnectorStore;
   readonly files: FileStore;
   readonly jobs: JobStore;
   readonly batch: BatchEngine;
@@ -55,6 +57,7 @@ export class EmulatorRuntime {
     }
     this.rateLimits = RateLimits.create(this.options, () => clock.now());
     this.agents = new AgentStore(() => clock.now());
+    this.connectors = new ConnectorStore(() => clock.now());
     this.files = new FileStore(this.options.dataDir);
     this.jobs = new JobStore(this.options.dataDir);
     this.batch = new BatchEngine({
@@ -103,7 +106,7 @@ export class EmulatorRuntime {
   }
 
   /**
-   * Clears counters and stored agents, conversations, files and jobs (on disk too); rate limits,
+   * Clears counters and stored agents, conversations, connectors, files and jobs (on disk too); rate limits,
    * fault draws and scenario counts restart.
    */
   async reset(): Promise<void> {
@@ -115,5 +118,6 @@ export class EmulatorRuntime {
     this.rateLimits?.reset();
     this.agents.clear();
     this.conversations.clear();
+    this.connectors.clear();
   }
 }

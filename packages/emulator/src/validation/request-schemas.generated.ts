@@ -436,6 +436,90 @@ export const requestSchemas: Record<string, JsonSchema> = {
     required: ['input_audio'],
     additionalProperties: false,
   },
+  AuthData: {
+    type: 'object',
+    properties: {
+      client_id: {
+        type: 'string',
+      },
+      client_secret: {
+        anyOf: [
+          {
+            type: 'string',
+            format: 'password',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
+    required: ['client_id'],
+  },
+  AuthDirection: {
+    type: 'string',
+    enum: ['inbound', 'outbound'],
+  },
+  AuthenticationMethodCreateOrUpdateRequest: {
+    type: 'object',
+    properties: {
+      method_type: {
+        anyOf: [
+          {
+            $ref: 'OutboundAuthenticationType',
+          },
+          {
+            $ref: 'InboundAuthenticationType',
+          },
+        ],
+      },
+      auth_direction: {
+        $ref: 'AuthDirection',
+        default: 'outbound',
+      },
+      headers: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              $ref: 'ConnectorAuthenticationHeader',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      global_headers: {
+        type: 'object',
+        additionalProperties: {
+          $ref: 'GlobalHeaderValue',
+        },
+        default: {},
+      },
+      oauth2_metadata_secrets: {
+        anyOf: [
+          {
+            $ref: 'Oauth2MetadataSecrets',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      oauth2_server_metadata: {
+        anyOf: [
+          {
+            $ref: 'ExtendedOAuthServerMetadata',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
+    required: ['method_type'],
+  },
   BatchRequest: {
     type: 'object',
     properties: {
@@ -895,6 +979,23 @@ export const requestSchemas: Record<string, JsonSchema> = {
       },
     ],
   },
+  ConnectorAuthenticationHeader: {
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+      },
+      is_required: {
+        type: 'boolean',
+        default: true,
+      },
+      is_secret: {
+        type: 'boolean',
+        default: true,
+      },
+    },
+    required: ['name'],
+  },
   ContentChunk: {
     oneOf: [
       {
@@ -1345,6 +1446,115 @@ export const requestSchemas: Record<string, JsonSchema> = {
     },
     required: ['endpoint'],
   },
+  CreateConnectorRequest: {
+    type: 'object',
+    properties: {
+      protocol: {
+        type: 'string',
+        default: 'mcp',
+        const: 'mcp',
+      },
+      name: {
+        type: 'string',
+      },
+      title: {
+        anyOf: [
+          {
+            type: 'string',
+            maxLength: 255,
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      description: {
+        type: 'string',
+      },
+      icon_url: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      visibility: {
+        $ref: 'PublicResourceVisibility',
+        default: 'private',
+      },
+      server: {
+        type: 'string',
+        maxLength: 2083,
+        minLength: 1,
+        format: 'uri',
+      },
+      headers: {
+        anyOf: [
+          {
+            type: 'object',
+            additionalProperties: true,
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      global_headers: {
+        type: 'object',
+        additionalProperties: {
+          $ref: 'GlobalHeaderValue',
+        },
+        default: {},
+      },
+      auth_data: {
+        anyOf: [
+          {
+            $ref: 'AuthData',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      oauth2_server_metadata: {
+        anyOf: [
+          {
+            $ref: 'ExtendedOAuthServerMetadata',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      oauth2_server_metadata_url: {
+        anyOf: [
+          {
+            type: 'string',
+            maxLength: 2083,
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      system_prompt: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
+    required: ['name', 'description', 'server'],
+  },
   CustomConnector: {
     type: 'object',
     properties: {
@@ -1508,6 +1718,289 @@ export const requestSchemas: Record<string, JsonSchema> = {
   EncodingFormat: {
     type: 'string',
     enum: ['float', 'base64'],
+  },
+  ExtendedOAuthServerMetadata: {
+    type: 'object',
+    properties: {
+      issuer: {
+        type: 'string',
+        minLength: 1,
+        format: 'uri',
+      },
+      authorization_endpoint: {
+        type: 'string',
+        minLength: 1,
+        format: 'uri',
+      },
+      token_endpoint: {
+        type: 'string',
+        minLength: 1,
+        format: 'uri',
+      },
+      registration_endpoint: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      scopes_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      response_types_supported: {
+        type: 'array',
+        items: {
+          type: 'string',
+        },
+        default: ['code'],
+      },
+      response_modes_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      grant_types_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      token_endpoint_auth_methods_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      token_endpoint_auth_signing_alg_values_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      service_documentation: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      ui_locales_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      op_policy_uri: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      op_tos_uri: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      revocation_endpoint: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      revocation_endpoint_auth_methods_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      revocation_endpoint_auth_signing_alg_values_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      introspection_endpoint: {
+        anyOf: [
+          {
+            type: 'string',
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      introspection_endpoint_auth_methods_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      introspection_endpoint_auth_signing_alg_values_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      code_challenge_methods_supported: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      client_id_metadata_document_supported: {
+        anyOf: [
+          {
+            type: 'boolean',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      x_source: {
+        anyOf: [
+          {
+            $ref: 'OAuthMetadataSource',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      x_resource_url: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      x_scope: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
+    required: ['issuer', 'authorization_endpoint', 'token_endpoint'],
   },
   FileChunk: {
     type: 'object',
@@ -1720,6 +2213,19 @@ export const requestSchemas: Record<string, JsonSchema> = {
     required: ['function'],
     additionalProperties: false,
   },
+  GlobalHeaderValue: {
+    type: 'object',
+    properties: {
+      is_secret: {
+        type: 'boolean',
+        default: true,
+      },
+      value: {
+        type: 'string',
+      },
+    },
+    required: ['value'],
+  },
   GuardrailConfig: {
     type: 'object',
     properties: {
@@ -1815,6 +2321,10 @@ export const requestSchemas: Record<string, JsonSchema> = {
     },
     required: ['image_url'],
     additionalProperties: false,
+  },
+  InboundAuthenticationType: {
+    type: 'string',
+    enum: ['webhook'],
   },
   InputEntries: {
     type: 'array',
@@ -2331,6 +2841,60 @@ export const requestSchemas: Record<string, JsonSchema> = {
     required: ['value'],
     additionalProperties: false,
   },
+  OAuthMetadataSource: {
+    type: 'string',
+    enum: ['autodiscovery', 'provided'],
+  },
+  Oauth2MetadataSecrets: {
+    type: 'object',
+    properties: {
+      client_id: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      client_secret: {
+        anyOf: [
+          {
+            type: 'string',
+            format: 'password',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      client_id_issued_at: {
+        anyOf: [
+          {
+            type: 'integer',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      client_secret_expires_at: {
+        anyOf: [
+          {
+            type: 'integer',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
+  },
+  OutboundAuthenticationType: {
+    type: 'string',
+    enum: ['oauth2', 'bearer', 'none', 'github_app', 'slack_app'],
+  },
   Prediction: {
     type: 'object',
     properties: {
@@ -2345,6 +2909,10 @@ export const requestSchemas: Record<string, JsonSchema> = {
       },
     },
     additionalProperties: false,
+  },
+  PublicResourceVisibility: {
+    type: 'string',
+    enum: ['shared_org', 'shared_workspace', 'private'],
   },
   ReasoningEffort: {
     type: 'string',
@@ -3053,6 +3621,93 @@ export const requestSchemas: Record<string, JsonSchema> = {
       },
     },
     additionalProperties: false,
+  },
+  UpdateConnectorRequest: {
+    type: 'object',
+    properties: {
+      title: {
+        anyOf: [
+          {
+            type: 'string',
+            maxLength: 255,
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      name: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      description: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      icon_url: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      system_prompt: {
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      protocol: {
+        type: 'string',
+        default: 'mcp',
+        const: 'mcp',
+      },
+      server: {
+        anyOf: [
+          {
+            type: 'string',
+            maxLength: 2083,
+            minLength: 1,
+            format: 'uri',
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      auth_methods: {
+        anyOf: [
+          {
+            type: 'array',
+            items: {
+              $ref: 'AuthenticationMethodCreateOrUpdateRequest',
+            },
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+    },
   },
   UserMessage: {
     type: 'object',

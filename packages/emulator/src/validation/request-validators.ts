@@ -59,7 +59,7 @@ export function requestValidator(name: string): ValidateFunction {
       ajv = new Ajv2020({
         strict: false,
         allErrors: false,
-        formats: { uuid: UUID, 'date-time': true, binary: true },
+        formats: { uuid: UUID, 'date-time': true, binary: true, uri: true, password: true },
       });
       ajv.addSchema({ $id: DOCUMENT, $defs: toAjvSchema(requestSchemas) }, DOCUMENT);
     }

@@ -13,7 +13,9 @@ export type RequestSchemaName =
   | 'AppendConversationRequest'
   | 'RestartConversationRequest'
   | 'CreateBatchJobRequest'
-  | 'EmbeddingRequest';
+  | 'EmbeddingRequest'
+  | 'CreateConnectorRequest'
+  | 'UpdateConnectorRequest';
 
 /**
  * Validates a parsed request body against Mistral's published schema for it. ajv decides whether

@@ -18,6 +18,8 @@ export const requestSchemaRoots = [
   'RestartConversationRequest',
   'CreateBatchJobRequest',
   'EmbeddingRequest',
+  'CreateConnectorRequest',
+  'UpdateConnectorRequest',
 ] as const;
 
 const documentationKeys = new Set([
@@ -28,6 +30,8 @@ const documentationKeys = new Set([
   'deprecated',
   'x-speakeasy-name-override',
   'x-speakeasy-unknown-values',
+  // an annotation, not a constraint
+  'writeOnly',
 ]);
 
 /**

@@ -40,7 +40,7 @@ export async function openChatQueue(options: {
   cleanups: Cleanups;
   redisUrl: string;
   label: string;
-  secret: string;
+  secret?: string;
 }) {
   const { cleanups, redisUrl, secret } = options;
   const connection = { url: redisUrl };
@@ -49,7 +49,7 @@ export async function openChatQueue(options: {
   const queue = createChatQueue({
     connection,
     name,
-    webhook: { secret, allowHosts: ['127.0.0.1'] },
+    ...(secret !== undefined ? { webhook: { secret, allowHosts: ['127.0.0.1'] } } : {}),
   });
   cleanups.add(() => queue.close());
   const queueEvents = new QueueEvents(name, { connection });

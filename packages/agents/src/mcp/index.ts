@@ -1,0 +1,1 @@
+export { mcpTools, type McpToolInfo, type McpToolsOptions } from './mcp-tools.js';
