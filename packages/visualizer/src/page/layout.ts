@@ -323,8 +323,9 @@ export async function layoutGraph(
 
 /**
  * Lays the machine out left to right and top to bottom, each plain and (for flat machines of up to
- * 150 states and transitions) wrapped to the panel's shape, and returns the one that shows the whole machine largest in `panel` (each crossing costs
- * 3 %). ELK occasionally fails on a wrapped layout; such candidates are skipped.
+ * 150 states and transitions) wrapped to the panel's shape, and returns the one that shows the
+ * whole machine largest in `panel` (each crossing costs 3 %). ELK occasionally fails on a wrapped
+ * layout; such candidates are skipped.
  */
 export async function chooseLayout(
   graph: MachineGraph,
