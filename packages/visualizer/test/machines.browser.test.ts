@@ -283,6 +283,15 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
           window as unknown as { visualizerDiagram: { metrics(): unknown } }
         ).visualizerDiagram.metrics(),
       );
+      // Focus gives the diagram the window: the whole machine again, larger.
+      await page.click('#focus-diagram');
+      await page.click('#zoom-whole');
+      const focused = await measure(page);
+      expect(focused.zoom).toBeGreaterThanOrEqual(whole.zoom);
+      expect(focused.overlaps).toEqual([]);
+      await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-focus.png`) });
+      await page.click('#focus-diagram');
+      await page.click('#zoom-whole');
       const direction = await page.getAttribute('#diagram', 'data-direction');
       const wrapped = await page.getAttribute('#diagram', 'data-wrapped');
       report[test.machine] = {
@@ -291,6 +300,7 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
         metrics,
         fit: { zoom: fitted.zoom, minFontPx: fitted.minFontPx, minBoxPx: fitted.minBoxPx },
         whole: { zoom: whole.zoom, minFontPx: whole.minFontPx, minBoxPx: whole.minBoxPx },
+        focusWhole: { zoom: focused.zoom, minFontPx: focused.minFontPx },
         texts: fitted.texts,
       };
       console.log(`[visualizer] ${test.machine}: ${JSON.stringify(report[test.machine])}`);
