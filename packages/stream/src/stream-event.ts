@@ -11,6 +11,11 @@ export interface ToolCallPart {
   rawArguments: string;
   /** Position of the call in the model's turn. */
   index: number;
+  /**
+   * Conversations API: `pending` when the call is a built-in tool's or a connector's that requires
+   * confirmation; answer it with `toolConfirmations` (allow or deny) on the next append.
+   */
+  confirmation?: 'pending';
 }
 
 /** The first event of a response, sent just before its first delta. */
@@ -49,6 +54,13 @@ export interface ResponseEndEvent {
   /** The whole text of the response. */
   text: string;
   toolCalls: ToolCallPart[];
+  /**
+   * Conversations API, after a server-side handoff in this response: the agent that answered
+   * (`agentName` when the handoff event named it).
+   */
+  agent?: { agentId: string; agentName?: string };
+  /** Conversations API: the handoffs made in this response, in order. */
+  handoffs?: Array<{ from: string; to: string; toAgentId: string }>;
 }
 
 /**

@@ -297,6 +297,33 @@ describe('conversationStream', () => {
     expect(history.entries.length).toBe(4);
   });
 
+  it('marks a platform call that waits for confirmation, and names the agent after a server handoff', async () => {
+    const cautious = await client.beta.agents.create({
+      model,
+      name: 'Cautious',
+      tools: [{ type: 'web_search', toolConfiguration: { requiresConfirmation: ['web_search'] } }],
+    });
+    const pending = await collect(
+      conversationStream(client, { agentId: cautious.id, inputs: 'Search the web for comets' }),
+    );
+    const call = pending.events.find((e) => e.type === 'tool-call');
+    expect(call).toMatchObject({ name: 'web_search', confirmation: 'pending' });
+
+    const billing = await client.beta.agents.create({ model, name: 'Billing' });
+    const triage = await client.beta.agents.create({
+      model,
+      name: 'Triage',
+      handoffs: [billing.id],
+    });
+    const handed = await collect(
+      conversationStream(client, { agentId: triage.id, inputs: 'Billing, please help' }),
+    );
+    const end = handed.events.at(-1) as Extract<StreamEvent, { type: 'response-end' }>;
+    expect(end.agent).toEqual({ agentId: billing.id, agentName: 'Billing' });
+    expect(end.handoffs).toEqual([{ from: 'Triage', to: 'Billing', toAgentId: billing.id }]);
+    expect(end.toolCalls.every((c) => c.confirmation === undefined)).toBe(true);
+  });
+
   it('maps function calls to tool-call events', async () => {
     const completion = await lastValueFrom(
       conversationStream(client, {

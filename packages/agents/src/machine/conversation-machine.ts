@@ -89,12 +89,15 @@ function toolMessages(calls: PendingCall[], extra: ToolCallResult[] = []): Conve
   const byId = new Map(extra.map((r) => [r.callId, r]));
   return calls.map((call) => {
     const result = call.result ?? byId.get(call.id);
-    return {
+    const message: ConversationMessage = {
       role: 'tool',
       toolCallId: call.id,
       name: call.name,
       content: result?.content ?? 'No result.',
     };
+    // A platform call not decided (cancelled, skipped) is denied: the server must not run it.
+    if (call.platform) message.confirmation = result?.confirmation ?? 'deny';
+    return message;
   });
 }
 
@@ -122,7 +125,7 @@ export function runToolsInput(context: ConversationContext): RunToolsInput {
   return {
     conversationId: context.id,
     calls: context.pendingCalls.filter(
-      (c) => !c.result && (!c.needsApproval || c.decision === 'approved'),
+      (c) => !c.result && !c.platform && (!c.needsApproval || c.decision === 'approved'),
     ),
   };
 }
@@ -224,11 +227,13 @@ export const conversationMachine = setup({
         name: c.name,
         arguments: c.arguments,
         needsApproval: c.needsApproval,
+        ...(c.platform ? { platform: true } : {}),
       }));
       const assistant: ConversationMessage = {
         role: 'assistant',
         content: event.text,
         toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+        ...(event.author ? { author: event.author } : {}),
       };
       const messages = [...context.messages, assistant];
       const { current } = context;
@@ -263,7 +268,9 @@ export const conversationMachine = setup({
       if (event.type !== 'model.end') return {};
       const messages: ConversationMessage[] = [
         ...context.messages,
-        { role: 'assistant', content: event.text },
+        event.author
+          ? { role: 'assistant', content: event.text, author: event.author }
+          : { role: 'assistant', content: event.text },
       ];
       const { current } = context;
       const turnUsage = addUsage(current.usage, event.usage);
@@ -289,6 +296,11 @@ export const conversationMachine = setup({
       };
     }),
     emitTurnEnd: emit(({ context }) => ({ type: 'turn-end' as const, turn: context.lastTurn! })),
+    emitHandoffs: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'model.end') return;
+      for (const h of event.handoffs ?? [])
+        enqueue.emit({ type: 'handoff', from: h.from, to: h.to });
+    }),
     skipCallsForLimit: assign(({ context }) => {
       const { maxSteps } = context.config;
       const reason = context.current.toolRounds >= maxSteps ? 'step_limit' : 'repeated_tool_call';
@@ -339,21 +351,38 @@ export const conversationMachine = setup({
       }
     }),
     resolveRejected: assign(({ context }) => ({
-      pendingCalls: context.pendingCalls.map((c) =>
-        c.decision === 'rejected' && !c.result
-          ? {
-              ...c,
-              result: {
-                callId: c.id,
-                name: c.name,
-                ok: false,
-                content: `Not executed: the user rejected this call (${c.reason ?? 'no reason given'}).`,
-                failure: 'rejected' as const,
-                durationMs: 0,
-              },
-            }
-          : c,
-      ),
+      pendingCalls: context.pendingCalls.map((c): PendingCall => {
+        if (c.result) return c;
+        if (c.decision === 'rejected') {
+          return {
+            ...c,
+            result: {
+              callId: c.id,
+              name: c.name,
+              ok: false,
+              content: `Not executed: the user rejected this call (${c.reason ?? 'no reason given'}).`,
+              failure: 'rejected' as const,
+              durationMs: 0,
+              ...(c.platform ? { confirmation: 'deny' as const } : {}),
+            },
+          };
+        }
+        // An allowed platform call runs on the server, with the next append.
+        if (c.platform && c.decision === 'approved') {
+          return {
+            ...c,
+            result: {
+              callId: c.id,
+              name: c.name,
+              ok: true,
+              content: 'Allowed: the platform runs this call.',
+              durationMs: 0,
+              confirmation: 'allow' as const,
+            },
+          };
+        }
+        return c;
+      }),
     })),
     storeResult: assign(({ context, event }) =>
       event.type === 'tool.result'
@@ -486,8 +515,12 @@ export const conversationMachine = setup({
         'model.delta': { actions: ['appendStreamingText', 'emitDelta'] },
         'model.restart': { actions: ['resetStreamingText', 'emitRestart'] },
         'model.end': [
-          { guard: 'hasToolCalls', target: 'checkingCalls', actions: 'recordToolStep' },
-          { target: 'idle', actions: ['recordAnswer', 'emitTurnEnd'] },
+          {
+            guard: 'hasToolCalls',
+            target: 'checkingCalls',
+            actions: ['recordToolStep', 'emitHandoffs'],
+          },
+          { target: 'idle', actions: ['recordAnswer', 'emitHandoffs', 'emitTurnEnd'] },
         ],
         'model.error': [
           { guard: 'canRetry', target: 'retrying', actions: ['scheduleRetry', 'emitRetry'] },

@@ -109,38 +109,47 @@ async function completeOnce(
   const tools = [...deps.tools.values()].map((t) => t.toApiTool());
   const toolFields = tools.length > 0 ? { tools, toolChoice: input.toolChoice } : {};
   if (input.mode === 'server') {
-    const inputs = toEntries(input.unsynced);
     const completionArgs = tools.length > 0 ? { toolChoice: input.toolChoice } : undefined;
     const response = input.serverConversationId
       ? await deps.client.beta.conversations.append(
           {
             conversationId: input.serverConversationId,
-            conversationAppendRequest: { inputs, ...(completionArgs ? { completionArgs } : {}) },
+            conversationAppendRequest: {
+              ...appendBody(input.unsynced),
+              ...(completionArgs ? { completionArgs } : {}),
+            },
           },
           options,
         )
       : await deps.client.beta.conversations.start(startRequest(input, tools), options);
     let text = '';
-    const toolCalls: Array<{
-      id: string;
-      name: string;
-      arguments: string;
-      needsApproval: boolean;
-    }> = [];
+    const toolCalls: ModelEnd['toolCalls'] = [];
+    const handoffs: Array<{ from: string; to: string; toAgentId: string }> = [];
     for (const entry of response.outputs) {
       if (entry.type === 'message.output')
         text += typeof entry.content === 'string' ? entry.content : contentText(entry.content);
+      if (entry.type === 'agent.handoff') {
+        handoffs.push({
+          from: entry.previousAgentName || entry.previousAgentId,
+          to: entry.nextAgentName || entry.nextAgentId,
+          toAgentId: entry.nextAgentId,
+        });
+      }
       if (entry.type === 'function.call') {
         const args =
           typeof entry.arguments === 'string' ? entry.arguments : JSON.stringify(entry.arguments);
-        toolCalls.push({
-          id: entry.toolCallId,
-          name: entry.name,
-          arguments: args,
-          needsApproval: needsApproval(deps.tools, entry.name, parseJson(args)),
-        });
+        toolCalls.push(
+          toolCallOf(deps, {
+            id: entry.toolCallId,
+            name: entry.name,
+            rawArguments: args,
+            arguments: parseJson(args),
+            pending: entry.confirmationStatus === 'pending',
+          }),
+        );
       }
     }
+    const last = handoffs.at(-1);
     return {
       type: 'model.end',
       text,
@@ -148,6 +157,12 @@ async function completeOnce(
       usage: toUsage(response.usage),
       toolCalls,
       serverConversationId: response.conversationId,
+      ...(last
+        ? {
+            author: { agentId: last.toAgentId, agentName: last.to },
+            handoffs: handoffs.map(({ from, to }) => ({ from, to })),
+          }
+        : {}),
     };
   }
   const system =
@@ -218,7 +233,6 @@ function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<Stre
   const tools = [...deps.tools.values()].map((t) => t.toApiTool());
   const toolFields = tools.length > 0 ? { tools, toolChoice: input.toolChoice } : {};
   if (input.mode === 'server') {
-    const inputs = toEntries(input.unsynced);
     const completionArgs = tools.length > 0 ? { toolChoice: input.toolChoice } : undefined;
     if (input.serverConversationId) {
       return conversationStream(
@@ -226,7 +240,7 @@ function openStream(deps: ModelTurnDeps, input: ModelTurnInput): Observable<Stre
         {
           action: 'append',
           conversationId: input.serverConversationId,
-          inputs,
+          ...appendBody(input.unsynced),
           ...(completionArgs ? { completionArgs } : {}),
         },
         options,
@@ -309,18 +323,63 @@ function onEvent(
         text: event.text,
         finishReason: event.finishReason,
         usage: event.usage,
-        toolCalls: event.toolCalls.map((call) => ({
-          id: call.id,
-          name: call.name,
-          arguments: call.rawArguments,
-          needsApproval: needsApproval(deps.tools, call.name, call.arguments),
-        })),
+        toolCalls: event.toolCalls.map((call) =>
+          toolCallOf(deps, { ...call, pending: call.confirmation === 'pending' }),
+        ),
         ...(event.conversationId ? { serverConversationId: event.conversationId } : {}),
+        ...(event.agent ? { author: event.agent } : {}),
+        ...(event.handoffs
+          ? { handoffs: event.handoffs.map(({ from, to }) => ({ from, to })) }
+          : {}),
       });
       return;
     default:
       return;
   }
+}
+
+type ModelEnd = Extract<ConversationEvent, { type: 'model.end' }>;
+
+/**
+ * A call of the model's answer as the machine takes it. A platform tool's call the API holds for
+ * confirmation needs approval whatever the local tools say, and never runs here.
+ */
+function toolCallOf(
+  deps: ModelTurnDeps,
+  call: { id: string; name: string; rawArguments: string; arguments: unknown; pending: boolean },
+): ModelEnd['toolCalls'][number] {
+  if (call.pending) {
+    return {
+      id: call.id,
+      name: call.name,
+      arguments: call.rawArguments,
+      needsApproval: true,
+      platform: true,
+    };
+  }
+  return {
+    id: call.id,
+    name: call.name,
+    arguments: call.rawArguments,
+    needsApproval: needsApproval(deps.tools, call.name, call.arguments),
+  };
+}
+
+/**
+ * An append's body from the messages the server lacks: user messages and tool results as input
+ * entries, decisions on platform calls as `toolConfirmations`.
+ */
+function appendBody(unsynced: readonly ConversationMessage[]) {
+  const inputs = toEntries(unsynced);
+  const toolConfirmations = unsynced.flatMap((m) =>
+    m.role === 'tool' && m.confirmation
+      ? [{ toolCallId: m.toolCallId, confirmation: m.confirmation }]
+      : [],
+  );
+  return {
+    ...(inputs.length > 0 || toolConfirmations.length === 0 ? { inputs } : {}),
+    ...(toolConfirmations.length > 0 ? { toolConfirmations } : {}),
+  };
 }
 
 function needsApproval(tools: ReadonlyMap<string, AnyTool>, name: string, args: unknown): boolean {
@@ -392,6 +451,8 @@ function toEntries(messages: readonly ConversationMessage[]): InputEntries[] {
       case 'user':
         return [{ type: 'message.input' as const, role: 'user' as const, content: m.content }];
       case 'tool':
+        // A platform call's decision travels as a tool confirmation, not as a result.
+        if (m.confirmation) return [];
         return [{ type: 'function.result' as const, toolCallId: m.toolCallId, result: m.content }];
       case 'assistant':
       case 'system':

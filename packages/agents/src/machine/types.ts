@@ -5,8 +5,21 @@ import type { ToolCallResult } from '../tools/run-tool-call.js';
 export type ConversationMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string; toolCalls?: AssistantToolCall[] }
-  | { role: 'tool'; toolCallId: string; name: string; content: string };
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls?: AssistantToolCall[];
+      /** Server mode, after a handoff on the server: the agent that wrote the message. */
+      author?: { agentId: string; agentName?: string };
+    }
+  | {
+      role: 'tool';
+      toolCallId: string;
+      name: string;
+      content: string;
+      /** Server mode: a platform tool's call decided by the user, sent as a tool confirmation. */
+      confirmation?: 'allow' | 'deny';
+    };
 
 export interface AssistantToolCall {
   id: string;
@@ -18,6 +31,11 @@ export interface AssistantToolCall {
 /** A tool call of the current step, with its approval and its result once it has one. */
 export interface PendingCall extends AssistantToolCall {
   needsApproval: boolean;
+  /**
+   * Server mode: a built-in tool's or a connector's call that the API holds for confirmation; it
+   * runs on the platform once allowed, never here.
+   */
+  platform?: boolean;
   decision?: 'approved' | 'rejected';
   reason?: string;
   result?: ToolCallResult;
@@ -159,8 +177,11 @@ export type ConversationEvent =
       text: string;
       finishReason: string;
       usage: Usage | undefined;
-      toolCalls: Array<AssistantToolCall & { needsApproval: boolean }>;
+      toolCalls: Array<AssistantToolCall & { needsApproval: boolean; platform?: boolean }>;
       serverConversationId?: string;
+      /** Server mode: the agent that answered after handoffs on the server, and the handoffs. */
+      author?: { agentId: string; agentName?: string };
+      handoffs?: Array<{ from: string; to: string }>;
     }
   | { type: 'model.error'; error: TurnError }
   | { type: 'tool.result'; result: ToolCallResult }
@@ -176,5 +197,7 @@ export type ConversationEmitted =
   | { type: 'approval-required'; callId: string; name: string; arguments: string }
   | { type: 'tool-result'; result: ToolCallResult }
   | { type: 'turn-end'; turn: Turn }
+  /** Server mode: the server handed the conversation from one agent to another. */
+  | { type: 'handoff'; from: string; to: string }
   | { type: 'turn-error'; error: TurnError }
   | { type: 'retry'; attempt: number; delayMs: number; error: TurnError };

@@ -161,6 +161,12 @@ function startTeam(
     ...(snapshot ? { snapshot } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  const bus = options.bus;
+  if (bus) {
+    actor.on('handoff', ({ handoff }) =>
+      bus.emit('agent:handoff', { conversationId: id, from: handoff.from, to: handoff.to }),
+    );
+  }
   return new TeamHandle(actor, id, store, version, stored !== undefined);
 }
 

@@ -20,6 +20,8 @@ export interface ToolCallResult {
   /** Why it failed: `unknown_tool`, `invalid_arguments`, `threw`, `timeout`, `rejected`, `skipped`. */
   failure?: 'unknown_tool' | 'invalid_arguments' | 'threw' | 'timeout' | 'rejected' | 'skipped';
   durationMs: number;
+  /** Server mode: the decision sent for a platform tool's call (it runs on the platform). */
+  confirmation?: 'allow' | 'deny';
 }
 
 /**

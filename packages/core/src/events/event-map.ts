@@ -46,6 +46,8 @@ export interface AgentEvents {
     steps: number;
   };
   'agent:error': { conversationId: string; error: Error };
+  /** An agent handed the conversation to another (on the server, or within an agent team). */
+  'agent:handoff': { conversationId: string; from: string; to: string };
 }
 
 export interface BatchEvents {
@@ -115,6 +117,7 @@ export const EVENT_NAMES = [
   'agent:tool-result',
   'agent:turn-end',
   'agent:error',
+  'agent:handoff',
   'batch:status',
   'batch:progress',
   'batch:stuck',

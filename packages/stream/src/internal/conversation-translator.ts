@@ -1,6 +1,6 @@
 import type { ConversationEvents } from '@mistralai/mistralai/models/components';
 import type { Usage } from '@mistral-flows/core';
-import type { StreamEvent, ToolCallPart } from '../stream-event.js';
+import type { ResponseEndEvent, StreamEvent, ToolCallPart } from '../stream-event.js';
 import { StreamError } from '../stream-error.js';
 import { contentText, parseArguments, toUsage } from './completion-translator.js';
 import { IncompleteStreamError, type Translator } from './run-stream.js';
@@ -17,7 +17,9 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
   private conversationId = '';
   private model: string | undefined;
   private deltas = 0;
-  private readonly calls = new Map<string, { name: string; args: string }>();
+  private readonly calls = new Map<string, { name: string; args: string; pending: boolean }>();
+  private readonly handoffs: Array<{ from: string; to: string; toAgentId: string }> = [];
+  private handingOff: string | undefined;
   private usage: Usage | undefined;
   private done = false;
 
@@ -41,8 +43,13 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
       case 'function.call.delta': {
         if (data.model) this.model = data.model;
         const call = this.calls.get(data.toolCallId);
-        if (call) call.args += data.arguments;
-        else this.calls.set(data.toolCallId, { name: data.name, args: data.arguments });
+        const pending = data.confirmationStatus === 'pending';
+        if (call) {
+          call.args += data.arguments;
+          call.pending ||= pending;
+        } else {
+          this.calls.set(data.toolCallId, { name: data.name, args: data.arguments, pending });
+        }
         return;
       }
       case 'tool.execution.started':
@@ -74,6 +81,7 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
         return;
       case 'agent.handoff.started':
         this.start(emit);
+        this.handingOff = data.previousAgentName || data.previousAgentId;
         emit({
           type: 'agent-handoff-start',
           id: data.id,
@@ -83,6 +91,12 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
         return;
       case 'agent.handoff.done':
         this.start(emit);
+        this.handoffs.push({
+          from: this.handingOff ?? '',
+          to: data.nextAgentName || data.nextAgentId,
+          toAgentId: data.nextAgentId,
+        });
+        this.handingOff = undefined;
         emit({
           type: 'agent-handoff-end',
           id: data.id,
@@ -121,6 +135,7 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
         arguments: parseArguments(call.args),
         rawArguments: call.args,
         index: toolCalls.length,
+        ...(call.pending ? { confirmation: 'pending' as const } : {}),
       };
       toolCalls.push(part);
       emit({ type: 'tool-call', ...part });
@@ -134,7 +149,18 @@ export class ConversationTranslator implements Translator<ConversationEvents> {
       usage: this.usage,
       text: this.text,
       toolCalls,
+      ...this.handoffFields(),
     });
+  }
+
+  /** After a handoff, the agent that answered and the handoffs (left out when there was none). */
+  private handoffFields(): Pick<ResponseEndEvent, 'agent' | 'handoffs'> {
+    const last = this.handoffs.at(-1);
+    if (!last) return {};
+    return {
+      agent: { agentId: last.toAgentId, agentName: last.to },
+      handoffs: this.handoffs,
+    };
   }
 
   private start(emit: (event: StreamEvent) => void): void {
