@@ -23,9 +23,12 @@ describe.skipIf(!chromium.available)('demo --ui', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  it("shows the demo's actors in the visualizer at the printed URL, and stops on Ctrl-C", async () => {
+  it("waits for a page, shows the demo's actors at the printed URL, and stops on Ctrl-C", async () => {
     demo = startDemo(['--ui', '--scenario', 'agents', '--scenario', 'batch']);
     const [, url] = await demo.waitForLine(/^visualizer\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    // Nothing runs before a page is there to watch.
+    await demo.waitForLine(/waiting for a page/);
+    expect(demo.stdout()).not.toMatch(/page connected|passed in/);
 
     userDataDir = mkdtempSync(join(tmpdir(), 'demo-chromium-'));
     context = await playwright.launchPersistentContext(userDataDir, {
@@ -37,6 +40,7 @@ describe.skipIf(!chromium.available)('demo --ui', () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url!);
     await page.waitForSelector('#connection[data-status="live"]', TIMEOUT);
+    await demo.waitForLine(/page connected: running the scenarios/);
 
     // The scenarios' own actors, then the ones they start: the conversation and the batch.
     await page.waitForSelector('.actor-row[data-actor-id="scenario-agents"]', TIMEOUT);

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { conversationMachine } from '@mistral-flows/agents';
+import { batchMachine, batchRunMachine } from '@mistral-flows/batch';
 import { CHROMIUM_FLAGS } from '@mistral-flows/testing';
 import {
   alternate,
@@ -155,6 +157,78 @@ async function currentSeq(url: string): Promise<number> {
   return ((await response.json()) as { seq: number }).seq;
 }
 
+/**
+ * The project's own machines drawn at 1280x800: crossings and label overlaps of the layout, and
+ * the smallest text (computed font size x zoom) after Fit and with the whole machine shown.
+ * Before: the same figures for the layout of the previous release (labels scaled down to the
+ * panel's width), measured once with the same text-width estimate.
+ */
+const LAYOUT_BEFORE: Record<string, { crossings: number; wholePx: number }> = {
+  conversation: { crossings: 1, wholePx: 2.8 },
+  batch: { crossings: 27, wholePx: 2.1 },
+  batchRun: { crossings: 0, wholePx: 7.5 },
+};
+
+interface LayoutFigures {
+  machine: string;
+  crossings: number;
+  overlaps: number;
+  fitPx: number;
+  wholePx: number;
+}
+
+async function measureLayouts(
+  context: BrowserContext,
+  createVisualizer: VisualizerModule['createVisualizer'],
+  xstate: XStateLike,
+): Promise<LayoutFigures[]> {
+  const visualizer = await createVisualizer();
+  const page = await context.newPage();
+  const figures: LayoutFigures[] = [];
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const machine of [conversationMachine, batchMachine, batchRunMachine]) {
+      // Created, not started: the visualizer records the machine's graph on creation.
+      xstate.createActor(machine, { id: machine.id, inspect: visualizer.inspect });
+      await page.goto(`${visualizer.url}?actor=${machine.id}`);
+      await page.waitForSelector(`#diagram[data-graph="${machine.id}"] svg`, { timeout: 60_000 });
+      await page.click('#zoom-fit');
+      const fit = await smallestText(page);
+      await page.click('#zoom-whole');
+      const whole = await smallestText(page);
+      const metrics = await page.evaluate(() =>
+        (
+          window as unknown as {
+            visualizerDiagram: { metrics(): { crossings: number; labelOverlaps: number } };
+          }
+        ).visualizerDiagram.metrics(),
+      );
+      figures.push({
+        machine: machine.id,
+        crossings: metrics.crossings,
+        overlaps: metrics.labelOverlaps,
+        fitPx: fit,
+        wholePx: whole,
+      });
+    }
+  } finally {
+    await page.close();
+    await visualizer.close();
+  }
+  return figures;
+}
+
+function smallestText(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const diagram = document.querySelector<HTMLElement>('#diagram')!;
+    const zoom = Number(diagram.dataset.zoom);
+    const sizes = [...diagram.querySelectorAll('.state-label, .state-line, .edge-label')].map(
+      (text) => parseFloat(getComputedStyle(text).fontSize) * zoom,
+    );
+    return Math.min(...sizes);
+  });
+}
+
 function chromiumPath(): string | undefined {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   try {
@@ -228,6 +302,7 @@ export const benchmark: Benchmark = {
     const userDataDir = mkdtempSync(join(tmpdir(), 'mf-bench-visualizer-'));
     let context: BrowserContext | undefined;
     const samples = { list: [] as number[], diagram: [] as number[], live: [] as number[] };
+    let layouts: LayoutFigures[] = [];
     let stateBytes = 0;
     let shownEvents = 0;
     let expectedEvents = 0;
@@ -284,9 +359,16 @@ export const benchmark: Benchmark = {
           await visualizer.close();
         }
       }
+      layouts = await measureLayouts(context, createVisualizer, xstate);
     } finally {
       await context?.close();
       rmSync(userDataDir, { recursive: true, force: true });
+    }
+    for (const figure of layouts) {
+      const before = LAYOUT_BEFORE[figure.machine];
+      notes.push(
+        `Layout of ${figure.machine} at 1280x800: ${before ? `${before.crossings} -> ` : ''}${figure.crossings} edge crossings, ${figure.overlaps} label overlaps; smallest text ${format(figure.fitPx)} px after Fit, ${before ? `${before.wholePx} -> ` : ''}${format(figure.wholePx)} px with the whole machine shown.`,
+      );
     }
     measurements.push(
       measurement('page', 'actor list rendered (from navigation)', 'ms', samples.list),
@@ -301,6 +383,16 @@ export const benchmark: Benchmark = {
       title: this.title,
       measurements,
       goals: [
+        {
+          name: 'diagram labels readable after Fit, none overlapping',
+          target: '>= 11 px, 0 overlaps',
+          actual: layouts
+            .map((figure) => `${figure.machine} ${format(figure.fitPx)} px, ${figure.overlaps}`)
+            .join('; '),
+          met:
+            layouts.length > 0 &&
+            layouts.every((figure) => figure.fitPx >= 11 - 1e-3 && figure.overlaps === 0),
+        },
         {
           name: 'event log holds every event',
           target: `${expectedEvents} events`,

@@ -1,18 +1,21 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium as playwright, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, useChromium } from '@mistral-flows/testing';
-import { createVisualizer, type MachineGraph, type Visualizer } from '@mistral-flows/visualizer';
+import type { MachineGraph } from '@mistral-flows/visualizer';
 import type { FullState } from '../src/protocol.js';
 
 /**
  * The project's own machines (conversation from agents, batch and batchRun from batch) drawn at
  * 1280x800 and measured from the DOM: after "Fit" every state name, line and transition label is
  * drawn at 11 px or more and no two labels overlap. The graphs are the JSON written by
- * `scripts/machine-fixtures.mjs` (this package cannot import those packages: they use it).
+ * `scripts/machine-fixtures.mjs` (this package cannot import those packages: they use it). The
+ * page is the built one, served with an event stream that holds one actor of the machine.
  *
  * With `VISUALIZER_SCREENSHOTS=<dir>` it also writes `<dir>/visualizer-<machine>.png`.
  */
@@ -36,15 +39,33 @@ const CASES: Case[] = [
     value: 'responding',
     events: [
       { event: 'user.send', payload: { text: 'What is the weather in Paris?' } },
-      { event: 'model.delta', payload: { text: 'Let me check' } },
+      { event: 'model.delta', payload: { text: 'Let me' } },
+      { event: 'model.delta', payload: { text: ' check' } },
+      { event: 'model.end', payload: { toolCalls: [{ name: 'getWeather' }] } },
+      { event: 'tool.approve', payload: { callId: 'call-1' } },
+      { event: 'tool.result', payload: { callId: 'call-1', result: { celsius: 18 } } },
+      { event: 'model.delta', payload: { text: 'It is 18 °C' } },
+      { event: 'model.delta', payload: { text: ' in Paris.' } },
     ],
-    context: { partialText: 'Let me check the forecast for Paris…', steps: 1 },
+    context: { streamingText: 'It is 18 °C in Paris.', turn: 1 },
   },
   {
     machine: 'batch',
     value: 'polling',
-    events: [{ event: 'job.update', payload: { status: 'RUNNING', completed: 40, total: 100 } }],
-    context: { counters: { completed: 40, failed: 2, total: 100 }, jobId: 'job-1' },
+    events: [
+      { event: 'xstate.done.actor.0.batch.createJob', payload: { output: { id: 'job-1' } } },
+      { event: 'job.update', payload: { status: 'QUEUED', completed: 0, total: 100 } },
+      { event: 'job.update', payload: { status: 'RUNNING', completed: 21, total: 100 } },
+      { event: 'job.update', payload: { status: 'RUNNING', completed: 40, total: 100 } },
+    ],
+    context: {
+      key: 'nightly-eval',
+      job: {
+        id: 'job-1',
+        status: 'RUNNING',
+        counters: { total: 100, completed: 40, succeeded: 38, failed: 2 },
+      },
+    },
   },
   {
     machine: 'batchRun',
@@ -175,15 +196,52 @@ function measure(page: Page): Promise<Measured> {
   });
 }
 
+/** Serves the built page, and an event stream that sends `state()` and stays open. */
+async function servePage(state: () => FullState): Promise<{ url: string; server: Server }> {
+  const pageDir = new URL('../dist/page/', import.meta.url);
+  const types: Record<string, string> = {
+    '/': 'text/html',
+    '/app.js': 'text/javascript',
+    '/app.css': 'text/css',
+  };
+  const streams = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/events') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+      res.write(`event: state\ndata: ${JSON.stringify(state())}\n\n`);
+      streams.add(res);
+      res.once('close', () => streams.delete(res));
+      return;
+    }
+    const type = types[path];
+    if (type === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    const file = path === '/' ? 'index.html' : path.slice(1);
+    res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8` });
+    res.end(readFileSync(new URL(file, pageDir)));
+  });
+  server.on('close', () => {
+    for (const res of streams) res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, server };
+}
+
 describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
-  let visualizer: Visualizer;
+  let server: Server;
+  let url: string;
+  let current: Case = CASES[0]!;
   let userDataDir: string;
   let context: BrowserContext;
   let page: Page;
   const report: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    visualizer = await createVisualizer();
+    ({ server, url } = await servePage(() => fullState(current)));
     userDataDir = mkdtempSync(join(tmpdir(), 'visualizer-chromium-'));
     context = await playwright.launchPersistentContext(userDataDir, {
       executablePath: chromium.executablePath,
@@ -201,22 +259,16 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
       `${JSON.stringify(report, null, 2)}\n`,
     );
     await context?.close();
-    await visualizer?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   for (const test of CASES) {
     it(`draws ${test.machine} readable after Fit, with no overlapping labels`, async () => {
-      // The page is the real one; its event stream is replaced by this machine's full state.
-      const state = fullState(test);
-      await page.route('**/events*', (route) =>
-        route.fulfill({
-          status: 200,
-          headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
-          body: `retry: 600000\nevent: state\ndata: ${JSON.stringify(state)}\n\n`,
-        }),
-      );
-      await page.goto(`${visualizer.url}?actor=x:0`);
+      current = test;
+      await page.goto(`${url}?actor=x:0`);
+      await page.waitForSelector('#connection[data-status="live"]', TIMEOUT);
       await page.waitForSelector(`#diagram[data-graph="${test.machine}"] svg`, TIMEOUT);
       await page.waitForSelector(`#diagram .state.active[data-path="${test.value}"]`, TIMEOUT);
       await page.click('#zoom-fit');
@@ -231,6 +283,15 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
           window as unknown as { visualizerDiagram: { metrics(): unknown } }
         ).visualizerDiagram.metrics(),
       );
+      // Focus gives the diagram the window: the whole machine again, larger.
+      await page.click('#focus-diagram');
+      await page.click('#zoom-whole');
+      const focused = await measure(page);
+      expect(focused.zoom).toBeGreaterThanOrEqual(whole.zoom);
+      expect(focused.overlaps).toEqual([]);
+      await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-focus.png`) });
+      await page.click('#focus-diagram');
+      await page.click('#zoom-whole');
       const direction = await page.getAttribute('#diagram', 'data-direction');
       const wrapped = await page.getAttribute('#diagram', 'data-wrapped');
       report[test.machine] = {
@@ -239,6 +300,7 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
         metrics,
         fit: { zoom: fitted.zoom, minFontPx: fitted.minFontPx, minBoxPx: fitted.minBoxPx },
         whole: { zoom: whole.zoom, minFontPx: whole.minFontPx, minBoxPx: whole.minBoxPx },
+        focusWhole: { zoom: focused.zoom, minFontPx: focused.minFontPx },
         texts: fitted.texts,
       };
       console.log(`[visualizer] ${test.machine}: ${JSON.stringify(report[test.machine])}`);
@@ -248,8 +310,18 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
       expect(fitted.overlaps).toEqual([]);
       expect(whole.overlaps).toEqual([]);
 
-      await page.click('#zoom-fit');
+      // The picture: the whole machine when its text is still 10 px or more there, else Fit.
+      if (whole.minFontPx < 10) await page.click('#zoom-fit');
       await page.waitForSelector(`#diagram .state.active[data-path="${test.value}"]`, TIMEOUT);
+      // No event row is cut under the log's header.
+      const cut = await page.evaluate(() => {
+        const top = document.querySelector('#event-log')!.getBoundingClientRect().top;
+        return [...document.querySelectorAll('#event-log .event-row:not([hidden])')].some((row) => {
+          const rect = row.getBoundingClientRect();
+          return rect.top < top - 0.5 && rect.bottom > top + 0.5;
+        });
+      });
+      expect(cut).toBe(false);
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}.png`) });
       if (screenshots !== undefined) {
@@ -257,7 +329,6 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
         mkdirSync(dir, { recursive: true });
         await page.screenshot({ path: join(dir, `visualizer-${test.machine}.png`) });
       }
-      await page.unroute('**/events*');
     });
   }
 });

@@ -1,20 +1,25 @@
 import { findProgress } from '../context-fields.js';
 import { h } from './dom.js';
 import { formatStateValue } from './format.js';
+import { shortIds } from './short-ids.js';
 import type { ActorView, Store } from './store.js';
 import { VirtualList } from './virtual-list.js';
 
 const ROW_HEIGHT = 26;
 
 /**
- * The virtualised list of actors: status, id, machine and current state, and a thin progress bar
- * under actors whose context holds counters (see `findProgress`); click to select.
+ * The virtualised list of actors: status, short id (whole on hover), machine and current state,
+ * and a thin progress bar under actors whose context holds counters (see `findProgress`); click
+ * to select.
  */
 export class ActorList {
   readonly #store: Store;
   readonly #list: VirtualList<ActorView>;
   readonly #filter: HTMLInputElement;
   #selected: string | undefined;
+  /** Short unique names for the actor ids (`0.batch.pollJob` -> `pollJob`). */
+  #names = new Map<string, string>();
+  #named = -1;
 
   constructor(
     container: HTMLElement,
@@ -61,7 +66,7 @@ export class ActorList {
         bar!.hidden = progress === undefined;
         bar!.style.width = `${percent}%`;
         dot!.className = `status-dot status-${status}`;
-        id!.textContent = info.id;
+        id!.textContent = this.#names.get(info.id) ?? info.id;
         name!.textContent = info.name === info.id ? '' : info.name;
         state!.textContent = latest?.value !== undefined ? formatStateValue(latest.value) : status;
       },
@@ -78,6 +83,10 @@ export class ActorList {
   render(): void {
     const needle = this.#filter.value.trim().toLowerCase();
     const views = this.#store.order().map((key) => this.#store.actors.get(key)!);
+    if (views.length !== this.#named) {
+      this.#named = views.length;
+      this.#names = shortIds(views.map((view) => view.info.id));
+    }
     const shown =
       needle === ''
         ? views

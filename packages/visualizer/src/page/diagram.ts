@@ -42,7 +42,8 @@ export interface DiagramControls {
  * (see `chooseLayout`).
  *
  * Navigation: wheel zooms at the pointer, dragging pans, `+` `-` zoom, arrow keys pan, `0` fits,
- * `9` shows the whole machine, `f` toggles following the active state.
+ * `9` shows the whole machine, `f` toggles following the active state. When the panel is resized
+ * (a splitter, Focus, the window) a fitted view fits again.
  */
 export class Diagram {
   readonly #container: HTMLElement;

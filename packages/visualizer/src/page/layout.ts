@@ -322,9 +322,10 @@ export async function layoutGraph(
 }
 
 /**
- * Lays the machine out left to right and top to bottom, each plain and wrapped to the panel's
- * shape, and returns the one that shows the whole machine largest in `panel` (each crossing costs
- * 3 %). ELK occasionally fails on a wrapped layout; such candidates are skipped.
+ * Lays the machine out left to right and top to bottom, each plain and (for flat machines of up to
+ * 150 states and transitions) wrapped to the panel's shape, and returns the one that shows the
+ * whole machine largest in `panel` (each crossing costs 3 %). ELK occasionally fails on a wrapped
+ * layout; such candidates are skipped.
  */
 export async function chooseLayout(
   graph: MachineGraph,
@@ -334,8 +335,10 @@ export async function chooseLayout(
   const aspect = panel.width / Math.max(1, panel.height);
   const nested = graph.nodes.some((node) => node.parentId !== null && node.children.length > 0);
   const candidates: LayoutOptions[] = [{ direction: 'RIGHT' }, { direction: 'DOWN' }];
-  if (!nested)
+  // Wrapping only applies to flat machines; very big ones are not laid out four times.
+  if (!nested && graph.nodes.length + graph.edges.length <= 150) {
     candidates.push({ direction: 'RIGHT', wrap: aspect }, { direction: 'DOWN', wrap: aspect });
+  }
   let best: { layout: DiagramLayout; score: number } | undefined;
   let failure: unknown;
   for (const candidate of candidates) {

@@ -163,6 +163,18 @@ connect('events', {
   },
 });
 
+// Focus: the whole window for the diagram (the button, or `m` with the diagram focused).
+const focusButton = byId<HTMLButtonElement>('focus-diagram');
+const toggleFocus = (): void => {
+  const on = document.body.classList.toggle('diagram-focus');
+  focusButton.classList.toggle('on', on);
+  focusButton.setAttribute('aria-pressed', String(on));
+};
+focusButton.addEventListener('click', toggleFocus);
+byId('diagram').addEventListener('keydown', (event) => {
+  if (event.key === 'm' && !event.altKey && !event.ctrlKey && !event.metaKey) toggleFocus();
+});
+
 const mermaidDialog = byId<HTMLDialogElement>('mermaid-dialog');
 byId('show-mermaid').addEventListener('click', () => {
   const graphId = selected === undefined ? undefined : store.actors.get(selected)?.info.graph;

@@ -19,6 +19,8 @@ export class VirtualList<T> {
   readonly #pool: HTMLElement[] = [];
   #items: readonly T[] = [];
   #frame = 0;
+  /** Whether the list was scrolled to its end when last seen (it follows new items then). */
+  #atEnd = true;
 
   constructor(element: HTMLElement, options: VirtualListOptions<T>) {
     this.element = element;
@@ -28,13 +30,35 @@ export class VirtualList<T> {
     this.#spacer.className = 'virtual-spacer';
     element.append(this.#spacer);
     element.addEventListener('scroll', () => {
+      // A hidden list (clientHeight 0) reports no position worth keeping.
+      if (element.clientHeight > 0) this.#atEnd = this.#isAtEnd();
       if (this.#frame !== 0) return;
       this.#frame = requestAnimationFrame(() => {
         this.#frame = 0;
         this.render();
       });
     });
-    new ResizeObserver(() => this.render()).observe(element);
+    new ResizeObserver(() => {
+      this.#sizeSpacer();
+      // Shown again or resized while following the end: stay at the end.
+      if (options.follow === true && this.#atEnd && element.clientHeight > 0) {
+        element.scrollTop = element.scrollHeight;
+      }
+      this.render();
+    }).observe(element);
+  }
+
+  /**
+   * Sizes the scrolled content: the rows, plus the blank needed to make the scroll range a whole
+   * number of rows, so that a list scrolled to its end starts with a whole row (none is cut at
+   * the top, under the header).
+   */
+  #sizeSpacer(): void {
+    const { rowHeight } = this.#options;
+    const rows = this.#items.length * rowHeight;
+    const visible = this.element.clientHeight;
+    const pad = rows > visible ? (rowHeight - (visible % rowHeight)) % rowHeight : 0;
+    this.#spacer.style.height = `${rows + pad}px`;
   }
 
   get items(): readonly T[] {
@@ -43,13 +67,21 @@ export class VirtualList<T> {
 
   /** Replaces the items and redraws the rows in view. */
   setItems(items: readonly T[]): void {
-    const { rowHeight, follow } = this.#options;
+    const { follow } = this.#options;
     const element = this.element;
-    const atEnd = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight;
+    const atEnd = element.clientHeight === 0 ? this.#atEnd : this.#isAtEnd();
     this.#items = items;
-    this.#spacer.style.height = `${items.length * rowHeight}px`;
+    this.#sizeSpacer();
     if (follow === true && atEnd) element.scrollTop = element.scrollHeight;
+    this.#atEnd = atEnd;
     this.render();
+  }
+
+  #isAtEnd(): boolean {
+    const element = this.element;
+    return (
+      element.scrollTop + element.clientHeight >= element.scrollHeight - this.#options.rowHeight
+    );
   }
 
   /** Scrolls so that the row at `index` is in view. */
