@@ -16,7 +16,7 @@ export interface Emulator {
   close(): Promise<void>;
   /** Counters since start or the last reset. */
   stats(): EmulatorStats;
-  /** Clears counters and stored agents, conversations, files and jobs. */
+  /** Clears counters and stored agents, conversations, connectors, files and jobs. */
   reset(): Promise<void>;
 }
 

@@ -16,7 +16,7 @@ function mcp(connector: Connector): MCPConnector {
 
 describe('beta connectors', () => {
   it('creates (201), gets by id or name, lists, updates and deletes connectors', async () => {
-    const { client, checkResponses } = await startTestEmulator();
+    const { client, emulator, checkResponses } = await startTestEmulator();
     const created = mcp(
       await client.beta.connectors.create({
         protocol: 'mcp',
@@ -81,6 +81,8 @@ describe('beta connectors', () => {
       object: 'error',
       code: 'not_found',
     });
+    await emulator.reset();
+    expect((await client.beta.connectors.list({})).items).toEqual([]);
     await checkResponses();
   });
 

@@ -211,4 +211,46 @@ describe("handoff_execution: 'client'", () => {
     expect(continued.some((e) => e.event.startsWith('agent.handoff'))).toBe(false);
     await emu.checkResponses();
   });
+
+  it('lets the target run a platform tool on the message it was handed, confirmations included', async () => {
+    const emu = await startTestEmulator();
+    const { client } = emu;
+    const researcher = await client.beta.agents.create({
+      model: 'mistral-small-latest',
+      name: 'Researcher',
+      tools: [{ type: 'web_search', toolConfiguration: { requiresConfirmation: ['web_search'] } }],
+    });
+    const lead = await client.beta.agents.create({
+      model: 'mistral-medium-latest',
+      name: 'Lead',
+      handoffs: [researcher.id],
+    });
+    const started = await client.beta.conversations.start({
+      agentId: lead.id,
+      inputs: 'Researcher: search the web for comet news',
+      handoffExecution: 'client',
+    });
+    expect(started.outputs.map((o) => o.type)).toEqual(['agent.handoff']);
+    const continued = await client.beta.conversations.append({
+      conversationId: started.conversationId,
+      conversationAppendRequest: {},
+    });
+    expect(continued.outputs).toHaveLength(1);
+    const call = continued.outputs[0] as { toolCallId: string };
+    expect(continued.outputs[0]).toMatchObject({
+      type: 'function.call',
+      name: 'web_search',
+      agentId: researcher.id,
+      confirmationStatus: 'pending',
+    });
+    const allowed = await client.beta.conversations.append({
+      conversationId: started.conversationId,
+      conversationAppendRequest: {
+        toolConfirmations: [{ toolCallId: call.toolCallId, confirmation: 'allow' }],
+      },
+    });
+    expect(allowed.outputs.map((o) => o.type)).toEqual(['tool.execution', 'message.output']);
+    for (const output of allowed.outputs) expect(output).toMatchObject({ agentId: researcher.id });
+    await emu.checkResponses();
+  });
 });
