@@ -112,6 +112,38 @@ describe('createAgentTeam', () => {
     expect(next).toMatchObject({ turn: 2, agent: 'billing', handoffs: [] });
   });
 
+  it("shows each agent's conversation as a child of the team to an inspector", async () => {
+    const client = await emulator([transfer(TRIAGE, 'billing')]);
+    const actors: Array<{ id: string; parent: unknown; ref: unknown }> = [];
+    const support = team({
+      client,
+      id: 'inspected',
+      agents: {
+        triage: { model: TRIAGE, instructions: 'Route.' },
+        billing: { model: BILLING, instructions: 'Payments.' },
+      },
+      handoffs: { triage: ['billing'] },
+      entry: 'triage',
+      inspect: (event) => {
+        if (event.type !== '@xstate.actor') return;
+        const ref = event.actorRef as unknown as { id: string; _parent?: unknown };
+        actors.push({ id: ref.id, parent: ref._parent, ref });
+      },
+    });
+    await support.send('I was charged twice');
+    const teamRef = actors.find((a) => a.id === 'team:inspected')!.ref;
+    const ancestors = (ref: unknown): unknown[] => {
+      const parent = (ref as { _parent?: unknown })._parent;
+      return parent ? [parent, ...ancestors(parent)] : [];
+    };
+    const conversations = actors.filter((a) => a.id.startsWith('conversation:inspected/'));
+    expect(conversations.map((c) => c.id)).toEqual([
+      'conversation:inspected/t1.0.triage',
+      'conversation:inspected/t1.1.billing',
+    ]);
+    for (const c of conversations) expect(ancestors(c.ref)).toContain(teamRef);
+  });
+
   it('never asks an agent twice in one turn and stops handing off at maxHandoffs', async () => {
     const client = await emulator([
       transfer(TRIAGE, 'billing'),

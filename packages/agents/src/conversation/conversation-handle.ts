@@ -432,9 +432,7 @@ function publishToBus(
       steps: e.turn.steps,
     }),
   );
-  actor.on('handoff', (e) =>
-    bus.emit('agent:handoff', { conversationId, from: e.from, to: e.to }),
-  );
+  actor.on('handoff', (e) => bus.emit('agent:handoff', { conversationId, from: e.from, to: e.to }));
   actor.on('turn-error', (e) =>
     bus.emit('agent:error', {
       conversationId,

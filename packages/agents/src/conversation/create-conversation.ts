@@ -9,7 +9,7 @@ import {
 } from '@mistral-flows/core';
 import type { EventBus, StreamOptions } from '@mistral-flows/stream';
 import type { Mistral } from '@mistralai/mistralai';
-import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { AgentsError } from '../errors.js';
 import { modelTurnInput, runToolsInput } from '../machine/conversation-machine.js';
 import type {
@@ -49,6 +49,11 @@ export interface ConversationOptions {
   mode?: 'client' | 'server';
   /** Client mode: earlier messages the conversation starts from (they are stored with it). */
   history?: ConversationMessage[];
+  /**
+   * An actor that owns this conversation (an agent team's step): the conversation becomes its
+   * child in its actor system, so the owner's inspection sees it (and `inspect` is not needed).
+   */
+  parent?: AnyActorRef;
   /** XState inspection, for example a visualizer's `inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Publishes `agent:turn-start`, `agent:tool-call`, `agent:tool-result`, `agent:turn-end`, `agent:error`. */
@@ -206,7 +211,9 @@ function startConversation(
     // A readable actor id, for the visualizer and inspection logs.
     id: `conversation:${id}`,
     ...(snapshot ? { snapshot: snapshot as never } : {}),
-    ...(options.inspect ? { inspect: options.inspect } : {}),
+    // A child shares its parent's system, whose inspection already sees it.
+    ...(options.parent ? { parent: options.parent } : {}),
+    ...(options.inspect && !options.parent ? { inspect: options.inspect } : {}),
   });
   return wrapActor(actor, {
     id,

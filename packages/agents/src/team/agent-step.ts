@@ -89,7 +89,7 @@ const turnError = (error: unknown): TurnError => ({
  * stored. When the agent calls a handoff tool, the step ends with `step.handoff`.
  */
 export function agentStepActor(deps: AgentStepDeps) {
-  return fromCallback<TeamEvent, AgentStepInput>(({ input, sendBack, receive }) => {
+  return fromCallback<TeamEvent, AgentStepInput>(({ input, sendBack, receive, self }) => {
     let conversation: Conversation | undefined;
     let stopped = false;
     const agent = deps.agents.get(input.step.agent)!;
@@ -134,6 +134,7 @@ export function agentStepActor(deps: AgentStepDeps) {
           ...deps.conversation,
           store: deps.store,
           tools,
+          parent: self,
         });
       } else {
         const from = input.handedFrom;
@@ -147,6 +148,8 @@ export function agentStepActor(deps: AgentStepDeps) {
           store: deps.store,
           tools,
           history: seed,
+          // The agent's conversation is the step's child: the team's inspection shows it there.
+          parent: self,
           ...(agent.agentId
             ? { agentId: agent.agentId }
             : {

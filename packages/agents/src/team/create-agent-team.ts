@@ -140,7 +140,6 @@ function startTeam(
           ...(options.backoff ? { backoff: options.backoff } : {}),
           ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
           ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}),
-          ...(options.inspect ? { inspect: options.inspect } : {}),
           ...(options.bus ? { bus: options.bus } : {}),
           ...(options.onToolExecute ? { onToolExecute: options.onToolExecute } : {}),
         },
