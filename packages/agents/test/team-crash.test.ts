@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnChild, type Child } from './support/child.js';
 import { teamKey, type PersistedTeam } from '../src/index.js';
 
 /**
@@ -49,30 +49,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Child {
-  process: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
 function run(mode: 'start' | 'resume', id: string): Child {
-  const child = spawn(
-    process.execPath,
-    [fixture, mode, emulator.url, join(dir, `${id}.db`), id, join(dir, `${id}.log`)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout.on('data', (data: Buffer) => {
-    buffer += data.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { process: child, lines, exited };
+  return spawnChild(fixture, [
+    mode,
+    emulator.url,
+    join(dir, `${id}.db`),
+    id,
+    join(dir, `${id}.log`),
+  ]);
 }
 
 async function storedTeam(id: string): Promise<PersistedTeam | undefined> {
