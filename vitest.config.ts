@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 const roots = ['packages/*', 'apps/*', 'bench'];
 const inRoots = (pattern: string) => roots.map((root) => `${root}/${pattern}`);
-const serviceTests = ['**/*.redis.test.ts', '**/*.browser.test.ts', '**/*.smoke.test.ts'];
+const serviceTests = [
+  '**/*.redis.test.ts',
+  '**/*.postgres.test.ts',
+  '**/*.browser.test.ts',
+  '**/*.smoke.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -23,6 +28,17 @@ export default defineConfig({
         test: {
           name: 'redis',
           include: inRoots('{src,test}/**/*.redis.test.ts'),
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'postgres',
+          include: inRoots('{src,test}/**/*.postgres.test.ts'),
           exclude: ['**/node_modules/**', '**/dist/**'],
           fileParallelism: false,
           testTimeout: 60_000,

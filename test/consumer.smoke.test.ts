@@ -51,6 +51,7 @@ describe('published packages', () => {
     expect(streamOnly.installed.sort()).toEqual(['@mistral-flows/core', '@mistral-flows/stream']);
     expect(installedCopies(streamOnly.dir, 'better-sqlite3')).toEqual([]);
     expect(installedCopies(streamOnly.dir, 'ioredis')).toEqual([]);
+    expect(installedCopies(streamOnly.dir, 'pg')).toEqual([]);
     const out = streamOnly.node(`
       const core = await import('@mistral-flows/core');
       const stream = await import('@mistral-flows/stream');

@@ -53,7 +53,7 @@ export interface ConsumerProject {
 
 /**
  * `full`: every published package, with every peer dependency (tested versions) and the optional
- * ones (better-sqlite3, ioredis, the MCP SDK). `stream-core`: only `@mistral-flows/stream` and
+ * ones (better-sqlite3, ioredis, pg, the MCP SDK). `stream-core`: only `@mistral-flows/stream` and
  * `@mistral-flows/core` with their required peers, as a user of streams alone installs them.
  */
 export type ConsumerKind = 'full' | 'stream-core';
@@ -116,6 +116,7 @@ export function consumerProject(kind: ConsumerKind): ConsumerProject {
           'zod',
           'better-sqlite3',
           'ioredis',
+          'pg',
         ]
       : ['@mistralai/mistralai', 'rxjs'];
   const dependencies: Record<string, string> = {};

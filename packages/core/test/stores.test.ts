@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   FileStore,
@@ -23,6 +22,7 @@ import {
 import { SqliteStore } from '../src/sqlite.js';
 import { encodeValue } from '../src/store/store.js';
 import { describeStoreContract } from './store-contract.js';
+import { runWriters } from './store-writers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mistral-flows-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,44 +99,6 @@ describe('SqliteStore opened by many processes at once', () => {
     for (const s of [writer, ...stores]) await s.close();
   });
 });
-
-interface WriterReport {
-  name: string;
-  written: number;
-  increments: number;
-  conflicts: number;
-  errors: string[];
-  errorCount: number;
-}
-
-/** Starts `writers` processes on one file, releases them together, and returns their reports. */
-async function runWriters(
-  kind: 'sqlite' | 'file',
-  path: string,
-  writers: number,
-  count: number,
-): Promise<WriterReport[]> {
-  const fixture = join(import.meta.dirname, 'fixtures', 'store-writer.mjs');
-  const children = Array.from({ length: writers }, (_, i) =>
-    spawn(process.execPath, [fixture, kind, path, `w${i}`, String(count)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    }),
-  );
-  const lines = children.map((child) =>
-    createInterface({ input: child.stdout })[Symbol.asyncIterator](),
-  );
-  const next = async (i: number) => {
-    const line = await lines[i]!.next();
-    if (line.done) throw new Error(`writer ${i} exited early`);
-    return line.value;
-  };
-  for (let i = 0; i < writers; i++) expect(await next(i)).toBe('ready');
-  for (const child of children) child.stdin.write('go\n');
-  const reports: WriterReport[] = [];
-  for (let i = 0; i < writers; i++) reports.push(JSON.parse(await next(i)) as WriterReport);
-  for (const child of children) child.stdin.end();
-  return reports;
-}
 
 describe('SqliteStore shared by several processes', () => {
   it('loses no write: writers wait for each other instead of failing with SQLITE_BUSY', async () => {

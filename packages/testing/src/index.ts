@@ -1,4 +1,5 @@
 export { useRedis, pingRedis, deleteKeys, deleteQueueKeys, type RedisService } from './redis.js';
+export { usePostgres, createTestSchema, type PostgresService } from './postgres.js';
 export { useChromium, chromiumArgs, CHROMIUM_FLAGS, type ChromiumService } from './chromium.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { importWithout, type ImportOutcome } from './import-without.js';

@@ -4,7 +4,8 @@ import { MistralFlowsError } from './mistral-flows-error.js';
 /**
  * - `store_busy`: another writer held the key's lock for longer than the store waits.
  * - `store_corrupt`: a stored entry could not be read back as JSON.
- * - `store_io`: the file system refused a read or a write (permissions, full disk...).
+ * - `store_io`: the file system or the database refused a read or a write (permissions, full
+ *   disk, a database that is down...).
  */
 export type StoreErrorCode = 'store_busy' | 'store_corrupt' | 'store_io';
 
