@@ -250,6 +250,32 @@ describe('createAgentTeam', () => {
     await expect(clash.send('hello')).rejects.toMatchObject({ code: 'conversation_exists' });
   });
 
+  it('fails a turn whose agent fails, refuses new messages until retry(), and then answers', async () => {
+    const client = await emulator([
+      {
+        match: { lastUserMessage: 'boom', model: TRIAGE },
+        error: { status: 400, message: 'refused' },
+        times: 1,
+      },
+    ]);
+    const support = team({
+      client,
+      agents: { triage: { model: TRIAGE, instructions: 'Route.' } },
+      handoffs: {},
+      entry: 'triage',
+    });
+    await expect(support.send('boom')).rejects.toMatchObject({ code: 'conversation_failed' });
+    expect(support.state()).toBe('failed');
+    await expect(support.send('again')).rejects.toMatchObject({
+      code: 'conversation_failed',
+      message: expect.stringContaining('retry()'),
+    });
+    const answered = support.waitForTurn();
+    support.retry();
+    expect(await answered).toMatchObject({ turn: 1, agent: 'triage' });
+    expect(support.state()).toBe('idle');
+  });
+
   it('refuses a team whose handoffs name an unknown agent or whose cap is not a whole number', async () => {
     const client = new Mistral({ serverURL: 'http://127.0.0.1:9' });
     const agents = { a: { model: TRIAGE }, b: { model: BILLING } };

@@ -217,6 +217,14 @@ class TeamHandle implements AgentTeam {
       );
     }
     if (this.failure) return Promise.reject(this.failure);
+    if (this.actor.getSnapshot().matches('failed')) {
+      return Promise.reject(
+        new AgentsError(
+          'conversation_failed',
+          `Team "${this.id}" failed its last turn: call retry() first`,
+        ),
+      );
+    }
     if (!this.actor.getSnapshot().matches('idle') || this.actor.getSnapshot().context.step) {
       return Promise.reject(
         new AgentsError(
