@@ -2,11 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnChild, type Child } from './support/child.js';
+import { readStored, runFixture, type Child } from './support/child.js';
 import { teamKey, type PersistedTeam } from '../src/index.js';
 
 /**
@@ -50,24 +49,11 @@ afterAll(async () => {
 });
 
 function run(mode: 'start' | 'resume', id: string): Child {
-  return spawnChild(fixture, [
-    mode,
-    emulator.url,
-    join(dir, `${id}.db`),
-    id,
-    join(dir, `${id}.log`),
-  ]);
+  return runFixture(fixture, mode, emulator.url, dir, id);
 }
 
-async function storedTeam(id: string): Promise<PersistedTeam | undefined> {
-  const path = join(dir, `${id}.db`);
-  if (!existsSync(path)) return undefined;
-  const store = new SqliteStore({ path });
-  try {
-    return (await store.get<PersistedTeam>(teamKey(id)))?.value;
-  } finally {
-    await store.close();
-  }
+function storedTeam(id: string): Promise<PersistedTeam | undefined> {
+  return readStored<PersistedTeam>(dir, id, teamKey(id));
 }
 
 const executions = (id: string) => {
