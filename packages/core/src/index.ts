@@ -3,7 +3,12 @@ export {
   type CreateClientOptions,
   type ClientRetryOptions,
 } from './client/create-client.js';
-export { clientTimeoutMs, requestSignal, SDK_DEFAULT_TIMEOUT_MS } from './client/request-signal.js';
+export {
+  clientTimeoutMs,
+  requestSignal,
+  withRequestSignal,
+  SDK_DEFAULT_TIMEOUT_MS,
+} from './client/request-signal.js';
 
 export { MistralFlowsError, type MistralFlowsErrorOptions } from './errors/mistral-flows-error.js';
 export { brand as brandError, hasBrand as hasErrorBrand } from './errors/brand.js';

@@ -1,4 +1,4 @@
-import { abortReason, clientTimeoutMs, requestSignal } from '@mistral-flows/core';
+import { abortReason, clientTimeoutMs, withRequestSignal } from '@mistral-flows/core';
 import { agentStream, chatStream, toCompletion, type StreamEvent } from '@mistral-flows/stream';
 import type { Mistral } from '@mistralai/mistralai';
 import type {
@@ -28,7 +28,7 @@ export interface RunChatJobOptions {
  * streamed job, `chatStream` / `agentStream` from `@mistral-flows/stream` (with their own retries
  * off: BullMQ retries the job). Every call has a deadline, `timeoutMs` or else the client's own
  * timeout: the SDK drops its timeout when a signal is given, so a plain call carries core's
- * `requestSignal` (the caller's signal and the deadline) and a stream gets `timeoutMs`
+ * `withRequestSignal` (the caller's signal and the deadline) and a stream gets `timeoutMs`
  * explicitly. A call past its deadline fails as a timeout (retryable). Errors are the SDK's (or a
  * `StreamError`), unclassified.
  */
@@ -87,17 +87,22 @@ export async function runChatJob(
       metadata,
     };
   }
-  const requestOptions = { signal: requestSignal(signal, timeoutMs) };
-  const response: ChatCompletionResponse =
-    data.agentId !== undefined
-      ? await client.agents.complete(
-          { agentId: data.agentId, messages: data.messages },
-          requestOptions,
-        )
-      : await client.chat.complete(
-          { model: data.model ?? DEFAULT_MODEL, messages: data.messages },
-          requestOptions,
-        );
+  // The deadline's timer is released as soon as the call settles: a worker makes thousands of
+  // calls per second, and a timer left for the whole timeout per call costs more than the job.
+  const response: ChatCompletionResponse = await withRequestSignal(
+    signal,
+    timeoutMs,
+    (requestSignal) =>
+      data.agentId !== undefined
+        ? client.agents.complete(
+            { agentId: data.agentId, messages: data.messages },
+            { signal: requestSignal },
+          )
+        : client.chat.complete(
+            { model: data.model ?? DEFAULT_MODEL, messages: data.messages },
+            { signal: requestSignal },
+          ),
+  );
   const choice = response.choices[0];
   return {
     kind,
