@@ -4,7 +4,9 @@ import { withRequestSignal } from './request-signal.js';
 
 /** A request that settles only when its signal aborts, with the signal's reason. */
 const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+  new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error)),
+  );
 
 describe('withRequestSignal', () => {
   it('resolves with the request and leaves no timer behind', async () => {
