@@ -251,8 +251,13 @@ export class FileStore implements Store {
       }
       await rename(temp, path);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined); // best effort: the error below matters
-      throw ioError(`could not write "${key}"`, key, path, error);
+      // The write's error is the one to report; a temporary file that also stays is named in it.
+      const left = await rm(temp, { force: true }).then(
+        () => '',
+        (cleanup: unknown) =>
+          ` (and the temporary file ${temp} could not be removed: ${cleanup instanceof Error ? cleanup.message : String(cleanup)})`,
+      );
+      throw ioError(`could not write "${key}"${left}`, key, path, error);
     }
   }
 
@@ -328,10 +333,15 @@ export class FileStore implements Store {
         throw ioError(`could not recover the lock of "${key}"`, key, breakPath, error);
       }
       // Removing a lock takes microseconds: a break lock this old belongs to a dead process.
-      const info = await stat(breakPath).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > this.staleLockMs) {
-        await rm(breakPath, { force: true });
+      let age: number;
+      try {
+        age = Date.now() - (await stat(breakPath)).mtimeMs;
+      } catch (statError) {
+        // Gone already: its owner finished; anything else is a file system failure.
+        if (errorCode(statError) === 'ENOENT') return false;
+        throw ioError(`could not recover the lock of "${key}"`, key, breakPath, statError);
       }
+      if (age > this.staleLockMs) await rm(breakPath, { force: true });
       return false;
     }
     try {
