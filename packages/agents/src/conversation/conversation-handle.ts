@@ -74,6 +74,8 @@ export function wrapActor(
     version?: number;
     started?: boolean;
     streaming?: StreamingMode;
+    /** The actor was created with a `parent` (an agent team's step), which alone may stop it. */
+    owned?: boolean;
   },
 ): ConversationHandle {
   return new ConversationHandle(
@@ -84,6 +86,7 @@ export function wrapActor(
     deps.version ?? 0,
     deps.started ?? false,
     deps.streaming ?? { send: true, stream: true },
+    deps.owned ?? false,
   );
 }
 
@@ -140,6 +143,7 @@ export class ConversationHandle implements Conversation {
     version: number,
     started: boolean,
     private readonly streaming: StreamingMode,
+    private readonly owned: boolean,
   ) {
     this.serializer = new ConversationSerializer(id);
     this.writer = new SnapshotWriter(store, id, version, (error) => this.fail(error));
@@ -255,8 +259,18 @@ export class ConversationHandle implements Conversation {
     try {
       await this.writer.stored();
     } finally {
-      this.actor.stop();
+      this.stopActor();
     }
+  }
+
+  /**
+   * Stops the actor, aborting the work in flight. XState lets only a parent stop its child, so an
+   * actor created with a `parent` is sent to its final `closed` state instead, which ends it the
+   * same way (its model call and tools are stopped).
+   */
+  private stopActor(): void {
+    if (this.owned) this.actor.send({ type: 'user.close' });
+    else this.actor.stop();
   }
 
   /**
@@ -329,7 +343,7 @@ export class ConversationHandle implements Conversation {
     const watch = this.current;
     this.current = undefined;
     watch?.error(error);
-    this.actor.stop();
+    this.stopActor();
     this.bus?.emit('agent:error', { conversationId: this.id, error });
   }
 

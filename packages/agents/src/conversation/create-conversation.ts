@@ -221,6 +221,7 @@ function startConversation(
     bus: options.bus,
     version,
     streaming: streamingMode(options),
+    owned: options.parent !== undefined,
   });
 }
 

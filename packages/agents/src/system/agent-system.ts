@@ -177,6 +177,8 @@ export function createAgentSystem(options: AgentSystemOptions): AgentSystem {
       version: stored?.version ?? 0,
       started: true,
       streaming: streamingMode(options),
+      // A child of the system actor: a failed write ends it through its final state.
+      owned: true,
     });
     handles.set(id, conversation);
     return conversation;

@@ -34,10 +34,44 @@ export type HistoryPolicy = 'all' | 'summary' | ((history: TeamMessage[]) => Con
 
 export const HANDOFF_PREFIX = 'transfer_to_';
 
+/**
+ * What a step leaves running once it has ended (its conversation's `close()`, which writes the
+ * last step), and failures met after the step stopped listening. The team's `close()` awaits
+ * them and rejects with the first failure, so a write that failed there is not lost.
+ */
+export class StepLeftovers {
+  private readonly pending = new Set<Promise<void>>();
+  private failures: Error[] = [];
+
+  track(work: Promise<unknown>): void {
+    const settled: Promise<void> = work
+      .then(
+        () => undefined,
+        (error: unknown) => this.fail(error),
+      )
+      .finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
+  }
+
+  /** Records a failure met after the step ended. */
+  fail(error: unknown): void {
+    this.failures.push(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** Resolves when every tracked piece of work has settled; rejects with the first failure. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    const [first] = this.failures;
+    this.failures = [];
+    if (first !== undefined) throw first;
+  }
+}
+
 export interface AgentStepDeps {
   agents: ReadonlyMap<string, TeamAgent>;
   store: Store;
   historyPolicy: HistoryPolicy;
+  leftovers: StepLeftovers;
   conversation: Omit<
     ConversationOptions,
     'agentId' | 'model' | 'instructions' | 'tools' | 'store' | 'id' | 'history' | 'mode'
@@ -113,7 +147,8 @@ export function agentStepActor(deps: AgentStepDeps) {
       conversation!.actor
         .getSnapshot()
         .context.pendingCalls.find((c) => c.name.startsWith(HANDOFF_PREFIX) && !c.decision);
-    const handOff = (call: { name: string; arguments: string }) => {
+    /** Ends the step with a handoff, once what the agent did so far is stored. */
+    const handOff = async (call: { name: string; arguments: string }) => {
       if (stopped) return;
       stopped = true;
       let reason: string | undefined;
@@ -124,6 +159,12 @@ export function agentStepActor(deps: AgentStepDeps) {
         // a reason is optional
       }
       const to = call.name.slice(HANDOFF_PREFIX.length);
+      try {
+        await conversation!.flush();
+      } catch (error) {
+        sendBack({ type: 'step.error', error: turnError(error) });
+        return;
+      }
       sendBack({ type: 'step.handoff', to, ...(reason ? { reason } : {}), messages: added() });
     };
 
@@ -160,7 +201,7 @@ export function agentStepActor(deps: AgentStepDeps) {
       }
       if (stopped) return;
       conversation.actor.on('approval-required', (event) => {
-        if (event.name.startsWith(HANDOFF_PREFIX)) handOff(event);
+        if (event.name.startsWith(HANDOFF_PREFIX)) void handOff(event);
         else
           sendBack({
             type: 'step.approval',
@@ -170,7 +211,7 @@ export function agentStepActor(deps: AgentStepDeps) {
           });
       });
       const waiting = pendingHandoff();
-      if (waiting) return handOff(waiting);
+      if (waiting) return await handOff(waiting);
       // Approvals that were pending before a restore are announced again.
       for (const call of conversation.actor.getSnapshot().context.pendingCalls) {
         if (call.needsApproval && !call.decision && !call.result) {
@@ -195,13 +236,18 @@ export function agentStepActor(deps: AgentStepDeps) {
       if (event.type === 'tool.reject') conversation.reject(event.callId, event.reason);
     });
     run().catch((error: unknown) => {
-      if (stopped) return;
+      if (stopped) {
+        // The step closed its conversation itself (a handoff, the team stopping): the turn it
+        // abandoned ends as cancelled. Anything else is reported by the team's close().
+        if (AgentsError.isInstance(error) && error.code === 'conversation_cancelled') return;
+        return deps.leftovers.fail(error);
+      }
       stopped = true;
       sendBack({ type: 'step.error', error: turnError(error) });
     });
     return () => {
       stopped = true;
-      void conversation?.close().catch(() => undefined);
+      if (conversation) deps.leftovers.track(conversation.close());
     };
   });
 }

@@ -14,6 +14,7 @@ import { AgentsError } from '../errors.js';
 import {
   agentStepActor,
   HANDOFF_PREFIX,
+  StepLeftovers,
   type HistoryPolicy,
   type TeamAgent,
 } from './agent-step.js';
@@ -127,11 +128,13 @@ function startTeam(
   version: number,
 ): AgentTeam {
   const store = options.store ?? defaultStore();
+  const leftovers = new StepLeftovers();
   const logic = agentTeamMachine.provide({
     actors: {
       agentStep: agentStepActor({
         agents: new Map(Object.entries(options.agents)),
         store,
+        leftovers,
         historyPolicy: options.history ?? 'all',
         conversation: {
           client: options.client,
@@ -166,7 +169,7 @@ function startTeam(
       bus.emit('agent:handoff', { conversationId: id, from: handoff.from, to: handoff.to }),
     );
   }
-  return new TeamHandle(actor, id, store, version, stored !== undefined);
+  return new TeamHandle(actor, id, store, version, stored !== undefined, leftovers);
 }
 
 interface Waiter {
@@ -190,6 +193,7 @@ class TeamHandle implements AgentTeam {
     private readonly store: Store,
     private version: number,
     resumed: boolean,
+    private readonly leftovers: StepLeftovers,
   ) {
     this.written = resumed ? actor.getSnapshot().context.settled : -1;
     actor.on('approval-required', (event) => this.approvals.set(event.callId, event));
@@ -278,9 +282,14 @@ class TeamHandle implements AgentTeam {
     return [...this.approvals.values()];
   }
 
+  /**
+   * Stops the team after its last write, and waits for the step's conversation to close; rejects
+   * with the first failure met there (a write of the last step that failed).
+   */
   async close(): Promise<void> {
     await this.writing;
     this.actor.stop();
+    await this.leftovers.drain();
   }
 
   private decide(callId: string): void {
