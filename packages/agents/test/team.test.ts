@@ -142,6 +142,12 @@ describe('createAgentTeam', () => {
       'conversation:inspected/t1.1.billing',
     ]);
     for (const c of conversations) expect(ancestors(c.ref)).toContain(teamRef);
+    // Each step's conversation has ended with its step: none is left running.
+    const status = (ref: unknown) =>
+      (ref as { getSnapshot(): { status: string } }).getSnapshot().status;
+    await waitFor(() => conversations.every((c) => status(c.ref) === 'done'), {
+      what: "the steps' conversations to end",
+    });
   });
 
   it('never asks an agent twice in one turn and stops handing off at maxHandoffs', async () => {
