@@ -39,4 +39,15 @@ describe('FileStore writer on disk', () => {
     }
     expect(readdirSync(join(dir, 'files'))).toEqual([]);
   });
+
+  it('aborts a writer whose file is not open yet, and leaves no file once it has opened', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emulator-files-'));
+    const store = new FileStore(dir);
+    for (let round = 0; round < 20; round++) {
+      // No await between creating and aborting: the stream is still opening its file.
+      const writer = store.writer(record(`early-${round}`) as never);
+      await writer.abort();
+    }
+    expect(readdirSync(join(dir, 'files'))).toEqual([]);
+  });
 });

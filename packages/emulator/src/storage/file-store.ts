@@ -181,7 +181,13 @@ export class FileStore {
       },
       abort: async () => {
         aborted = true;
+        // The stream opens its file asynchronously, and a destroyed stream still opens it before
+        // closing: remove the file only once the stream has closed, or it appears afterwards.
+        const closed = stream.closed
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => stream.once('close', () => resolve()));
         stream.destroy();
+        await closed;
         await rm(tmp, { force: true });
       },
     };
