@@ -13,11 +13,14 @@ import type { FullState } from '../src/protocol.js';
 /**
  * The project's own machines (conversation from agents, batch and batchRun from batch) drawn at
  * 1280x800 and measured from the DOM: after "Fit" every state name, line and transition label is
- * drawn at 11 px or more and no two labels overlap. The graphs are the JSON written by
+ * drawn at 11 px or more and no two labels overlap, and the whole machine is drawn at 11 px or more
+ * beside the other panels (conversation, batchRun) or in Focus (batch). The graphs are the JSON written by
  * `scripts/machine-fixtures.mjs` (this package cannot import those packages: they use it). The
  * page is the built one, served with an event stream that holds one actor of the machine.
  *
- * With `VISUALIZER_SCREENSHOTS=<dir>` it also writes `<dir>/visualizer-<machine>.png`.
+ * With `VISUALIZER_SCREENSHOTS=<dir>` it also writes `<dir>/visualizer-<machine>.png`, and
+ * `<dir>/visualizer-<machine>-focus.png` (the whole machine with Focus) for the machines that are
+ * drawn whole at 11 px only there.
  */
 const chromium = useChromium();
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -31,6 +34,11 @@ interface Case {
   value: string;
   events: Array<{ event: string; payload?: Record<string, unknown> }>;
   context: Record<string, unknown>;
+  /**
+   * Where the whole machine is drawn at 11 px or more: in the diagram panel beside the actor list,
+   * the inspector and the log, or only in Focus (the window for the diagram).
+   */
+  wholeIn: 'panel' | 'focus';
 }
 
 const CASES: Case[] = [
@@ -48,6 +56,7 @@ const CASES: Case[] = [
       { event: 'model.delta', payload: { text: ' in Paris.' } },
     ],
     context: { streamingText: 'It is 18 °C in Paris.', turn: 1 },
+    wholeIn: 'panel',
   },
   {
     machine: 'batch',
@@ -66,12 +75,14 @@ const CASES: Case[] = [
         counters: { total: 100, completed: 40, succeeded: 38, failed: 2 },
       },
     },
+    wholeIn: 'focus',
   },
   {
     machine: 'batchRun',
     value: 'running',
     events: [{ event: 'xstate.done.actor.shard-0' }],
     context: { shards: 4, done: 1 },
+    wholeIn: 'panel',
   },
 ];
 
@@ -196,6 +207,15 @@ function measure(page: Page): Promise<Measured> {
   });
 }
 
+/** Waits until the diagram is drawn with the layout chosen for the panel's current shape. */
+async function waitForShape(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const diagram = document.querySelector<HTMLElement>('#diagram')!;
+    const shape = Math.round(Math.log2(diagram.clientWidth / diagram.clientHeight) * 4);
+    return diagram.dataset.shape === String(shape) && diagram.querySelector('svg') !== null;
+  }, TIMEOUT);
+}
+
 /** Serves the built page, and an event stream that sends `state()` and stays open. */
 async function servePage(state: () => FullState): Promise<{ url: string; server: Server }> {
   const pageDir = new URL('../dist/page/', import.meta.url);
@@ -283,14 +303,22 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
           window as unknown as { visualizerDiagram: { metrics(): unknown } }
         ).visualizerDiagram.metrics(),
       );
-      // Focus gives the diagram the window: the whole machine again, larger.
+      // Focus gives the diagram the window, and the machine the layout chosen for its shape: the
+      // whole machine again, larger.
       await page.click('#focus-diagram');
+      await waitForShape(page);
       await page.click('#zoom-whole');
       const focused = await measure(page);
       expect(focused.zoom).toBeGreaterThanOrEqual(whole.zoom);
       expect(focused.overlaps).toEqual([]);
       await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-focus.png`) });
+      if (screenshots !== undefined && test.wholeIn === 'focus') {
+        const dir = resolve(process.cwd(), screenshots);
+        mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: join(dir, `visualizer-${test.machine}-focus.png`) });
+      }
       await page.click('#focus-diagram');
+      await waitForShape(page);
       await page.click('#zoom-whole');
       const direction = await page.getAttribute('#diagram', 'data-direction');
       const wrapped = await page.getAttribute('#diagram', 'data-wrapped');
@@ -309,6 +337,10 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
       expect(fitted.minFontPx).toBeGreaterThanOrEqual(MIN_PX);
       expect(fitted.overlaps).toEqual([]);
       expect(whole.overlaps).toEqual([]);
+      // The whole machine at once, readable: beside the other panels, or in Focus for the biggest.
+      expect(test.wholeIn === 'panel' ? whole.minFontPx : focused.minFontPx).toBeGreaterThanOrEqual(
+        MIN_PX,
+      );
 
       // The picture: the whole machine when its text is still 10 px or more there, else Fit.
       if (whole.minFontPx < 10) await page.click('#zoom-fit');

@@ -22,6 +22,14 @@ import {
   type Transform,
 } from './view-transform.js';
 
+/**
+ * A panel's shape class: its aspect ratio in steps of about 19 % (a quarter of a doubling). A
+ * layout is chosen again only when the panel moves to another class.
+ */
+export function shapeOf(panel: Size): number {
+  return Math.round(Math.log2(panel.width / panel.height) * 4);
+}
+
 /** The zoom at which transition labels are drawn at 11 px: "fit" never goes below it. */
 export const READABLE_ZOOM = 11 / DIAGRAM_FONT.label;
 const PAN_STEP = 60;
@@ -38,12 +46,12 @@ export interface DiagramControls {
 
 /**
  * Draws the selected actor's statechart as SVG in a pannable, zoomable view and highlights its
- * active states. The layout is chosen once per machine graph, for the panel's size at the time
- * (see `chooseLayout`).
+ * active states. The layout is chosen for the panel's shape (see `chooseLayout`), and chosen again
+ * when the panel changes shape (Focus, a splitter, the window): each shape's layout is kept.
  *
  * Navigation: wheel zooms at the pointer, dragging pans, `+` `-` zoom, arrow keys pan, `0` fits,
  * `9` shows the whole machine, `f` toggles following the active state. When the panel is resized
- * (a splitter, Focus, the window) a fitted view fits again.
+ * a fitted or whole view is fitted again; a view the user panned or zoomed stays as it is.
  */
 export class Diagram {
   readonly #container: HTMLElement;
@@ -54,8 +62,12 @@ export class Diagram {
   #layout: DiagramLayout | undefined;
   #viewport: SVGGElement | undefined;
   #transform: Transform = { x: 0, y: 0, k: 1 };
-  /** True until the user pans or zooms: the view then re-fits when the panel is resized. */
-  #fitted = true;
+  /** `fit` or `whole` until the user pans or zooms: that view is applied again on a resize. */
+  #view: 'fit' | 'whole' | 'free' = 'fit';
+  #graph: MachineGraph | undefined;
+  /** The panel shape the drawn layout was chosen for (see `shapeOf`). */
+  #shape: number | undefined;
+  #message = '';
   #follow = true;
   #states = new Map<string, SVGGElement>();
   #boxes = new Map<string, NodeLayout>();
@@ -82,35 +94,50 @@ export class Diagram {
   show(graphId: string | undefined, graph: MachineGraph | undefined, message = ''): void {
     if (graphId === this.#graphId && graph !== undefined) return;
     this.#graphId = graphId;
+    this.#graph = graph;
+    this.#message = message;
+    this.#view = 'fit';
+    this.#render();
+  }
+
+  /** Lays out (or takes the kept layout of) the current graph for the panel's shape, and draws it. */
+  #render(): void {
+    const graphId = this.#graphId;
+    const graph = this.#graph;
     const request = ++this.#request;
-    this.#states = new Map();
-    this.#boxes = new Map();
-    this.#pathById = new Map();
-    this.#edges = [];
-    this.#active = new Set();
-    this.#layout = undefined;
-    this.#viewport = undefined;
     if (graphId === undefined || graph === undefined) {
-      this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, message));
+      this.#clear();
+      this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, this.#message));
       this.#container.dataset.graph = '';
       this.ready = Promise.resolve();
       return;
     }
-    this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, 'Laying out…'));
-    let layout = this.#layouts.get(graphId);
+    // Another shape of the machine on the screen stays until its new layout is drawn.
+    if (this.#container.dataset.graph !== graphId) {
+      this.#clear();
+      this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, 'Laying out…'));
+    }
+    const panel = this.#panel();
+    const shape = shapeOf(panel);
+    const key = `${shape}:${graphId}`;
+    let layout = this.#layouts.get(key);
     if (layout === undefined) {
-      layout = chooseLayout(graph, this.#panel());
-      this.#layouts.set(graphId, layout);
+      layout = chooseLayout(graph, panel);
+      this.#layouts.set(key, layout);
     }
     this.ready = layout.then(
       (result) => {
         if (request !== this.#request) return;
+        this.#clear();
         this.#draw(result);
+        this.#shape = shape;
         this.#container.dataset.graph = graphId;
+        this.#container.dataset.shape = String(shape);
         this.#container.dataset.direction = result.direction;
         this.#container.dataset.wrapped = String(result.wrap !== undefined);
         this.highlight(this.#pending.snapshot, this.#pending.previous);
-        this.fit();
+        if (this.#view === 'whole') this.whole();
+        else this.fit();
       },
       (error: unknown) => {
         if (request !== this.#request) return;
@@ -123,6 +150,17 @@ export class Diagram {
         );
       },
     );
+  }
+
+  #clear(): void {
+    this.#states = new Map();
+    this.#boxes = new Map();
+    this.#pathById = new Map();
+    this.#edges = [];
+    this.#active = new Set();
+    this.#layout = undefined;
+    this.#viewport = undefined;
+    this.#shape = undefined;
   }
 
   /**
@@ -165,14 +203,14 @@ export class Diagram {
         ...(focus === undefined ? {} : { focus }),
       }),
     );
-    this.#fitted = true;
+    this.#view = 'fit';
   }
 
   /** Shows the whole machine, however small that makes it. */
   whole(): void {
     if (this.#layout === undefined) return;
     this.#apply(fitTransform(this.#layout, this.#panel()));
-    this.#fitted = false;
+    this.#view = 'whole';
   }
 
   /** Zooms by a factor around the panel's centre (or a point in it). */
@@ -180,14 +218,14 @@ export class Diagram {
     const panel = this.#panel();
     const { x, y } = point ?? { x: panel.width / 2, y: panel.height / 2 };
     this.#apply(zoomAt(this.#transform, factor, x, y));
-    this.#fitted = false;
+    this.#view = 'free';
   }
 
   /** Moves the view by a number of panel pixels. */
   panBy(dx: number, dy: number): void {
     const t = this.#transform;
     this.#apply({ k: t.k, x: t.x + dx, y: t.y + dy });
-    this.#fitted = false;
+    this.#view = 'free';
   }
 
   /** Turns following the active state on or off. */
@@ -301,7 +339,11 @@ export class Diagram {
     controls.whole.addEventListener('click', () => this.whole());
     controls.follow.addEventListener('click', () => this.setFollow(!this.#follow));
     new ResizeObserver(() => {
-      if (this.#fitted) this.fit();
+      if (this.#layout === undefined || this.#view === 'free') return;
+      // A panel of another shape gets the layout chosen for that shape.
+      if (shapeOf(this.#panel()) !== this.#shape) this.#render();
+      else if (this.#view === 'fit') this.fit();
+      else this.whole();
     }).observe(container);
   }
 

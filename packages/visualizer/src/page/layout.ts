@@ -60,8 +60,8 @@ export const DIAGRAM_FONT = {
   lineHeight: 15,
 } as const;
 
-const HEADER = 24;
-const PAD = 8;
+const HEADER = 21;
+const PAD = 6;
 
 export interface LayoutOptions {
   direction?: Direction;
@@ -116,12 +116,12 @@ export function elkOptions(
     'elk.layered.crossingMinimization.thoroughness': big ? '7' : '40',
     'elk.layered.nodePlacement.strategy': big ? 'LINEAR_SEGMENTS' : 'BRANDES_KOEPF',
     'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
-    'elk.spacing.nodeNode': '12',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '12',
-    'elk.spacing.edgeNode': '6',
-    'elk.spacing.edgeEdge': '8',
-    'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '4',
+    'elk.spacing.nodeNode': '8',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '8',
+    'elk.spacing.edgeNode': '4',
+    'elk.spacing.edgeEdge': '5',
+    'elk.layered.spacing.edgeEdgeBetweenLayers': '5',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '3',
     'elk.spacing.edgeLabel': '2',
     'elk.spacing.labelLabel': '4',
   };
@@ -246,7 +246,7 @@ export async function layoutGraph(
       labels: [
         {
           text: arrow.lines.join('\n'),
-          width: Math.ceil(Math.max(...text)) + 8,
+          width: Math.ceil(Math.max(...text)) + 4,
           height: arrow.lines.length * lineHeight + 2,
           layoutOptions: {
             // On the arrow, in the middle: each label gets its own slot between two layers, so
@@ -323,9 +323,10 @@ export async function layoutGraph(
 
 /**
  * Lays the machine out left to right and top to bottom, each plain and (for flat machines of up to
- * 150 states and transitions) wrapped to the panel's shape, and returns the one that shows the
- * whole machine largest in `panel` (each crossing costs 3 %). ELK occasionally fails on a wrapped
- * layout; such candidates are skipped.
+ * 150 states and transitions) wrapped towards the panel's shape and towards a narrower and a wider
+ * one (ELK's wrapping overshoots or undershoots the ratio it is given), and returns the one that
+ * shows the whole machine largest in `panel` (each crossing costs 3 %). ELK occasionally fails on a
+ * wrapped layout; such candidates are skipped.
  */
 export async function chooseLayout(
   graph: MachineGraph,
@@ -335,9 +336,11 @@ export async function chooseLayout(
   const aspect = panel.width / Math.max(1, panel.height);
   const nested = graph.nodes.some((node) => node.parentId !== null && node.children.length > 0);
   const candidates: LayoutOptions[] = [{ direction: 'RIGHT' }, { direction: 'DOWN' }];
-  // Wrapping only applies to flat machines; very big ones are not laid out four times.
+  // Wrapping only applies to flat machines; very big ones are not laid out eight times.
   if (!nested && graph.nodes.length + graph.edges.length <= 150) {
-    candidates.push({ direction: 'RIGHT', wrap: aspect }, { direction: 'DOWN', wrap: aspect });
+    for (const wrap of [aspect * 0.6, aspect, aspect * 1.4]) {
+      candidates.push({ direction: 'RIGHT', wrap }, { direction: 'DOWN', wrap });
+    }
   }
   let best: { layout: DiagramLayout; score: number } | undefined;
   let failure: unknown;

@@ -46,7 +46,7 @@ export function fitTransform(
   panel: Size,
   options: { padding?: number; maxZoom?: number; minZoom?: number; focus?: Box } = {},
 ): Transform {
-  const { padding = 12, maxZoom = 1.5, minZoom = 0 } = options;
+  const { padding = 8, maxZoom = 1.5, minZoom = 0 } = options;
   if (diagram.width <= 0 || diagram.height <= 0 || panel.width <= 0 || panel.height <= 0) {
     return { x: 0, y: 0, k: 1 };
   }
