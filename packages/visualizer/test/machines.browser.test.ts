@@ -311,6 +311,8 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
       const focused = await measure(page);
       expect(focused.zoom).toBeGreaterThanOrEqual(whole.zoom);
       expect(focused.overlaps).toEqual([]);
+      // Every arrow of the machine is drawn (ELK leaves some without a route when it wraps).
+      expect(await page.getAttribute('#diagram', 'data-unrouted')).toBe('0');
       await page.screenshot({ path: join(artifacts, `visualizer-${test.machine}-focus.png`) });
       if (screenshots !== undefined && test.wholeIn === 'focus') {
         const dir = resolve(process.cwd(), screenshots);
@@ -337,6 +339,7 @@ describe.skipIf(!chromium.available)('the project machines at 1280x800', () => {
       expect(fitted.minFontPx).toBeGreaterThanOrEqual(MIN_PX);
       expect(fitted.overlaps).toEqual([]);
       expect(whole.overlaps).toEqual([]);
+      expect(await page.getAttribute('#diagram', 'data-unrouted')).toBe('0');
       // The whole machine at once, readable: beside the other panels, or in Focus for the biggest.
       expect(test.wholeIn === 'panel' ? whole.minFontPx : focused.minFontPx).toBeGreaterThanOrEqual(
         MIN_PX,

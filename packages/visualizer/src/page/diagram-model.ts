@@ -214,3 +214,45 @@ export function diagramModel(graph: MachineGraph): DiagramModel {
     arrows: [...merged.values()],
   };
 }
+
+/**
+ * The model with some arrows written as lines in their source state instead (`trigger → target`;
+ * for the branch of a choice point, in the state the choice belongs to: `model.end [guard] →
+ * target`). A choice point left without branches goes too, with the arrow into it. The layout uses
+ * it for arrows ELK cannot route in a wrapped layout.
+ */
+export function writeArrowsAsLines(model: DiagramModel, ids: ReadonlySet<string>): DiagramModel {
+  if (ids.size === 0) return model;
+  const states = new Map(
+    model.states.map((state) => [state.node.id, { node: state.node, lines: [...state.lines] }]),
+  );
+  const choices = new Map(model.choices.map((choice) => [choice.id, choice]));
+  const name = (id: string): string => states.get(id)?.node.key ?? id;
+  const add = (stateId: string, line: string): void => {
+    const state = states.get(stateId);
+    if (state !== undefined && !state.lines.includes(line)) state.lines.push(line);
+  };
+  let arrows = model.arrows.filter((arrow) => {
+    if (!ids.has(arrow.id)) return true;
+    const choice = choices.get(arrow.source);
+    if (choice !== undefined) {
+      for (const line of arrow.lines) {
+        add(choice.source, `${choice.trigger} ${line} → ${name(arrow.target)}`);
+      }
+      return false;
+    }
+    if (choices.has(arrow.target)) return true;
+    for (const line of arrow.lines) add(arrow.source, `${line} → ${name(arrow.target)}`);
+    return false;
+  });
+  const branched = new Set(arrows.map((arrow) => arrow.source));
+  const kept = model.choices.filter((choice) => branched.has(choice.id));
+  const keptIds = new Set(kept.map((choice) => choice.id));
+  arrows = arrows.filter((arrow) => !choices.has(arrow.target) || keptIds.has(arrow.target));
+  return {
+    rootId: model.rootId,
+    states: model.states.map((state) => states.get(state.node.id)!),
+    choices: kept,
+    arrows,
+  };
+}

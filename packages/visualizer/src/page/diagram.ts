@@ -133,6 +133,7 @@ export class Diagram {
         this.#shape = shape;
         this.#container.dataset.graph = graphId;
         this.#container.dataset.shape = String(shape);
+        this.#container.dataset.unrouted = String(result.unrouted.length);
         this.#container.dataset.direction = result.direction;
         this.#container.dataset.wrapped = String(result.wrap !== undefined);
         this.highlight(this.#pending.snapshot, this.#pending.previous);

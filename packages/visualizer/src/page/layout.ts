@@ -1,7 +1,7 @@
 import elkModule from 'elkjs/lib/elk.bundled.js';
 import type { ELK, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { GraphEdge, GraphNode, MachineGraph } from '../machine-graph.js';
-import { diagramModel, type ModelArrow } from './diagram-model.js';
+import { diagramModel, writeArrowsAsLines, type ModelArrow } from './diagram-model.js';
 import { layoutMetrics } from './layout-metrics.js';
 
 export interface Box {
@@ -42,12 +42,20 @@ export interface DiagramLayout {
   direction: Direction;
   /** The aspect ratio long chains were wrapped towards, if they were. */
   wrap?: number;
+  /** Arrows written as lines in their source state because they could not be routed. */
+  written: string[];
   /** Parents before children. */
   nodes: NodeLayout[];
   choices: ChoiceLayout[];
   edges: EdgeLayout[];
   /** Initial markers (small filled circles). */
   markers: Box[];
+  /**
+   * Arrows ELK returned no route, or a broken one, for (see `reaches`; it happens when it wraps
+   * long chains): they are not drawn, so `chooseLayout` never picks such a layout while another
+   * one routes every arrow.
+   */
+  unrouted: string[];
 }
 
 /** Font sizes and line heights of the diagram, in diagram units (px at zoom 1). */
@@ -72,6 +80,8 @@ export interface LayoutOptions {
   wrap?: number;
   /** Width of a text at a font size (px); defaults to a canvas measurement, else an estimate. */
   measure?: (text: string, size: number, bold: boolean) => number;
+  /** Arrows written as lines in their source state (see `writeArrowsAsLines`). */
+  written?: ReadonlySet<string>;
 }
 
 // elk.bundled.js is CommonJS with `module.exports = ELK`; the bundler hands that over as default.
@@ -158,7 +168,7 @@ export async function layoutGraph(
 ): Promise<DiagramLayout> {
   const direction = options.direction ?? 'RIGHT';
   const measure = options.measure ?? measureText;
-  const model = diagramModel(graph);
+  const model = writeArrowsAsLines(diagramModel(graph), options.written ?? new Set());
   const lines = new Map(model.states.map((state) => [state.node.id, state.lines]));
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   const choicesIn = new Map<string, typeof model.choices>();
@@ -280,6 +290,7 @@ export async function layoutGraph(
     height: result.height ?? 0,
     direction,
     ...(options.wrap === undefined ? {} : { wrap: options.wrap }),
+    written: [...(options.written ?? [])],
     nodes: graph.nodes.map((node) => ({
       ...boxes.get(node.id)!,
       node,
@@ -292,10 +303,18 @@ export async function layoutGraph(
     })),
     edges: [],
     markers: [...markerIds].map((id) => boxes.get(id)!),
+    unrouted: [],
   };
   for (const edge of result.edges ?? []) {
     const section = edge.sections?.[0];
-    if (section === undefined) continue;
+    const points =
+      section === undefined
+        ? []
+        : [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
+    if (!reaches(points, boxes.get(edge.sources[0]!), boxes.get(edge.targets[0]!))) {
+      layout.unrouted.push(edge.id);
+      continue;
+    }
     const arrow = arrowById.get(edge.id);
     const label = edge.labels?.[0];
     const toChoice = arrow !== undefined && choiceIds.has(arrow.target);
@@ -303,7 +322,7 @@ export async function layoutGraph(
       id: edge.id,
       kind: arrow === undefined ? 'initial' : arrow.kind,
       edges: arrow?.edges ?? [],
-      points: [section.startPoint, ...(section.bendPoints ?? []), section.endPoint],
+      points,
       ...(label === undefined || arrow === undefined
         ? {}
         : {
@@ -322,11 +341,36 @@ export async function layoutGraph(
 }
 
 /**
+ * True when a route goes from the source's box to the target's box with horizontal and vertical
+ * segments only. ELK's wrapping sometimes returns no route, or one cut short with a slanted last
+ * segment, for arrows that cross from one piece of a wrapped chain to another.
+ */
+function reaches(
+  points: ReadonlyArray<{ x: number; y: number }>,
+  source: Box | undefined,
+  target: Box | undefined,
+): boolean {
+  if (points.length < 2 || source === undefined || target === undefined) return false;
+  const near = (point: { x: number; y: number }, box: Box): boolean =>
+    point.x >= box.x - 2 &&
+    point.x <= box.x + box.width + 2 &&
+    point.y >= box.y - 2 &&
+    point.y <= box.y + box.height + 2;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    if (Math.abs(a.x - b.x) > 0.5 && Math.abs(a.y - b.y) > 0.5) return false;
+  }
+  return near(points[0]!, source) && near(points.at(-1)!, target);
+}
+
+/**
  * Lays the machine out left to right and top to bottom, each plain and (for flat machines of up to
  * 150 states and transitions) wrapped towards the panel's shape and towards a narrower and a wider
  * one (ELK's wrapping overshoots or undershoots the ratio it is given), and returns the one that
  * shows the whole machine largest in `panel` (each crossing costs 3 %). ELK occasionally fails on a
- * wrapped layout; such candidates are skipped.
+ * wrapped layout, or leaves arrows of it without a whole route; such candidates are skipped (the plain
+ * ones remain).
  */
 export async function chooseLayout(
   graph: MachineGraph,
@@ -343,19 +387,38 @@ export async function chooseLayout(
     }
   }
   let best: { layout: DiagramLayout; score: number } | undefined;
+  let incomplete: DiagramLayout | undefined;
   let failure: unknown;
   for (const candidate of candidates) {
     let layout: DiagramLayout;
     try {
       layout = await layoutGraph(graph, { ...candidate, ...(measure ? { measure } : {}) });
+      // A wrapped layout whose arrows ELK could not all route: those arrows are written in their
+      // states instead, and the machine laid out again (a few times at most).
+      const written = new Set<string>();
+      for (let round = 0; round < 3 && candidate.wrap !== undefined; round++) {
+        if (layout.unrouted.length === 0) break;
+        for (const id of layout.unrouted) written.add(id);
+        layout = await layoutGraph(graph, {
+          ...candidate,
+          written,
+          ...(measure ? { measure } : {}),
+        });
+      }
     } catch (error) {
       failure = error;
       continue;
     }
+    if (layout.unrouted.length > 0) {
+      incomplete ??= layout;
+      continue;
+    }
     const scale = Math.min(panel.width / layout.width, panel.height / layout.height);
-    const score = scale / (1 + 0.03 * layoutMetrics(layout).crossings);
+    const score =
+      scale / (1 + 0.03 * layoutMetrics(layout).crossings + 0.1 * layout.written.length);
     if (best === undefined || score > best.score * 1.02) best = { layout, score };
   }
-  if (best === undefined) throw failure;
-  return best.layout;
+  if (best !== undefined) return best.layout;
+  if (incomplete !== undefined) return incomplete;
+  throw failure;
 }
