@@ -67,6 +67,8 @@ export class Diagram {
   #graph: MachineGraph | undefined;
   /** The panel shape the drawn layout was chosen for (see `shapeOf`). */
   #shape: number | undefined;
+  /** The graph whose layout is on the screen (perhaps not the chosen one yet). */
+  #drawnGraph: string | undefined;
   #message = '';
   #follow = true;
   #states = new Map<string, SVGGElement>();
@@ -107,13 +109,14 @@ export class Diagram {
     const request = ++this.#request;
     if (graphId === undefined || graph === undefined) {
       this.#clear();
+      this.#drawnGraph = undefined;
       this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, this.#message));
       this.#container.dataset.graph = '';
       this.ready = Promise.resolve();
       return;
     }
     // Another shape of the machine on the screen stays until its new layout is drawn.
-    if (this.#container.dataset.graph !== graphId) {
+    if (this.#drawnGraph !== graphId) {
       this.#clear();
       this.#container.replaceChildren(h('p', { class: 'diagram-empty' }, 'Laying out…'));
     }
@@ -122,23 +125,25 @@ export class Diagram {
     const key = `${shape}:${graphId}`;
     let layout = this.#layouts.get(key);
     if (layout === undefined) {
-      layout = chooseLayout(graph, panel);
+      // The best layout so far is drawn as soon as it is known (the plain ones come first), unless
+      // the user has moved the view; the chosen one replaces it when every candidate is done.
+      layout = chooseLayout(graph, panel, undefined, (better) => {
+        if (request === this.#request && (this.#view !== 'free' || this.#layout === undefined)) {
+          this.#present(better, graphId, undefined);
+        }
+      });
       this.#layouts.set(key, layout);
     }
     this.ready = layout.then(
       (result) => {
         if (request !== this.#request) return;
-        this.#clear();
-        this.#draw(result);
+        if (result !== this.#layout) this.#present(result, graphId, shape);
         this.#shape = shape;
         this.#container.dataset.graph = graphId;
         this.#container.dataset.shape = String(shape);
         this.#container.dataset.unrouted = String(result.unrouted.length);
         this.#container.dataset.direction = result.direction;
         this.#container.dataset.wrapped = String(result.wrap !== undefined);
-        this.highlight(this.#pending.snapshot, this.#pending.previous);
-        if (this.#view === 'whole') this.whole();
-        else this.fit();
       },
       (error: unknown) => {
         if (request !== this.#request) return;
@@ -151,6 +156,22 @@ export class Diagram {
         );
       },
     );
+  }
+
+  /**
+   * Draws a layout of the graph and applies the current view to it. `data-graph` (and the shape)
+   * are set by the caller once the chosen layout is drawn, so that they name a settled drawing.
+   */
+  #present(layout: DiagramLayout, graphId: string, shape: number | undefined): void {
+    const transform = this.#transform;
+    this.#clear();
+    this.#draw(layout);
+    this.#drawnGraph = graphId;
+    this.#shape = shape;
+    this.highlight(this.#pending.snapshot, this.#pending.previous);
+    if (this.#view === 'whole') this.whole();
+    else if (this.#view === 'fit') this.fit();
+    else this.#apply(transform);
   }
 
   #clear(): void {

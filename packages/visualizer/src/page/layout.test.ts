@@ -4,7 +4,7 @@ import type { MachineGraph } from '../machine-graph.js';
 import { machineGraph } from '../machine-graph.js';
 import { jobMachine } from '../../test/fixtures/machines.js';
 import { diagramModel, writeArrowsAsLines } from './diagram-model.js';
-import { chooseLayout, estimateWidth, layoutGraph } from './layout.js';
+import { chooseLayout, estimateWidth, layoutGraph, type DiagramLayout } from './layout.js';
 import { layoutMetrics, segmentsCross } from './layout-metrics.js';
 
 const fixture = (name: string): MachineGraph =>
@@ -67,6 +67,17 @@ describe('layoutGraph', () => {
         expect(chosen.unrouted).toEqual([]);
       }
     }
+  });
+
+  it('hands over each better layout as soon as it is known, the chosen one last', async () => {
+    const panel = { width: 1260, height: 700 };
+    const seen: DiagramLayout[] = [];
+    const chosen = await chooseLayout(fixture('batch'), panel, estimateWidth, (layout) =>
+      seen.push(layout),
+    );
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen[0]!.wrap).toBeUndefined();
+    expect(seen.at(-1)).toBe(chosen);
   });
 
   it('writes the arrows it is told to in their source states', () => {

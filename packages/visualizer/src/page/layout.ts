@@ -376,6 +376,8 @@ export async function chooseLayout(
   graph: MachineGraph,
   panel: { width: number; height: number },
   measure?: LayoutOptions['measure'],
+  /** Called with each layout that beats the ones before it, as soon as it is known. */
+  onBetter?: (layout: DiagramLayout) => void,
 ): Promise<DiagramLayout> {
   const aspect = panel.width / Math.max(1, panel.height);
   const nested = graph.nodes.some((node) => node.parentId !== null && node.children.length > 0);
@@ -389,16 +391,26 @@ export async function chooseLayout(
   let best: { layout: DiagramLayout; score: number } | undefined;
   let incomplete: DiagramLayout | undefined;
   let failure: unknown;
+  const tried = new Set<string>();
   for (const candidate of candidates) {
+    // ELK runs on the page's thread: between two layouts the page handles input and paints.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     let layout: DiagramLayout;
     try {
       layout = await layoutGraph(graph, { ...candidate, ...(measure ? { measure } : {}) });
+      // Two wrap ratios often give the same cuts: the second is not worked on again.
+      const seen = `${layout.direction} ${layout.width}x${layout.height} ${layout.unrouted.join()}`;
+      if (tried.has(seen)) continue;
+      tried.add(seen);
       // A wrapped layout whose arrows ELK could not all route: those arrows are written in their
       // states instead, and the machine laid out again (a few times at most).
       const written = new Set<string>();
       for (let round = 0; round < 3 && candidate.wrap !== undefined; round++) {
         if (layout.unrouted.length === 0) break;
         for (const id of layout.unrouted) written.add(id);
+        // Not laid out again when, even a fifth smaller, it could not beat the best so far.
+        const bound = (1.25 * scaleIn(panel, layout)) / (1 + 0.1 * written.size);
+        if (best !== undefined && bound <= best.score) break;
         layout = await layoutGraph(graph, {
           ...candidate,
           written,
@@ -413,12 +425,20 @@ export async function chooseLayout(
       incomplete ??= layout;
       continue;
     }
-    const scale = Math.min(panel.width / layout.width, panel.height / layout.height);
     const score =
-      scale / (1 + 0.03 * layoutMetrics(layout).crossings + 0.1 * layout.written.length);
-    if (best === undefined || score > best.score * 1.02) best = { layout, score };
+      scaleIn(panel, layout) /
+      (1 + 0.03 * layoutMetrics(layout).crossings + 0.1 * layout.written.length);
+    if (best === undefined || score > best.score * 1.02) {
+      best = { layout, score };
+      onBetter?.(layout);
+    }
   }
   if (best !== undefined) return best.layout;
   if (incomplete !== undefined) return incomplete;
   throw failure;
+}
+
+/** The zoom that shows the whole layout in the panel. */
+function scaleIn(panel: { width: number; height: number }, layout: DiagramLayout): number {
+  return Math.min(panel.width / layout.width, panel.height / layout.height);
 }
