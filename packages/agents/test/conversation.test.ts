@@ -1,4 +1,9 @@
-import { InvalidArgumentError, MemoryStore, type AgentEvents } from '@mistral-flows/core';
+import {
+  defaultStore,
+  InvalidArgumentError,
+  MemoryStore,
+  type AgentEvents,
+} from '@mistral-flows/core';
 import { EventBus } from '@mistral-flows/stream';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
@@ -8,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   AgentsError,
+  conversationKey,
   createConversation,
   defineTool,
   ensureAgent,
@@ -486,5 +492,67 @@ describe('bad input', () => {
       code: 'invalid_argument',
       argument: 'text',
     });
+  });
+});
+
+describe('store: false', () => {
+  it('runs the same turn with the same events, and keeps nothing anywhere', async () => {
+    const { client } = await setup();
+    const run = async (store: ConversationOptions['store']) => {
+      const executions: string[] = [];
+      const bus = new EventBus<AgentEvents>();
+      const events: string[] = [];
+      for (const type of [
+        'agent:turn-start',
+        'agent:tool-call',
+        'agent:tool-result',
+        'agent:turn-end',
+      ] as const) {
+        bus.on(type, () => events.push(type));
+      }
+      const conversation = createConversation({
+        client,
+        model,
+        tools: [searchCodebase(executions)],
+        backoff: fastBackoff,
+        bus,
+        store,
+      });
+      conversations.push(conversation);
+      const turn = await conversation.send(REVIEW);
+      await conversation.flush();
+      return { id: conversation.id, turn, events, executions };
+    };
+    const kept = await run(new MemoryStore());
+    const ephemeral = await run(false);
+
+    expect(ephemeral.turn.text).toBe(kept.turn.text);
+    expect(ephemeral.turn.steps).toBe(kept.turn.steps);
+    expect(ephemeral.turn.toolResults.map((r) => r.name)).toEqual(['search_codebase']);
+    expect(kept.events).toEqual([
+      'agent:turn-start',
+      'agent:tool-call',
+      'agent:tool-result',
+      'agent:turn-end',
+    ]);
+    expect(ephemeral.events).toEqual(kept.events);
+    expect(ephemeral.executions).toEqual(['auth(']);
+    // Not in the default store either.
+    expect(await defaultStore().get(conversationKey(ephemeral.id))).toBeUndefined();
+    await expect(
+      resumeConversation(ephemeral.id, { client, store: defaultStore() }),
+    ).rejects.toMatchObject({
+      code: 'conversation_not_found',
+    });
+  });
+
+  it('rejects a store that is neither a Store nor false', () => {
+    const client = new Mistral({ serverURL: 'http://127.0.0.1:9' });
+    expect(() => createConversation({ client, model, store: true as unknown as false })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => createConversation({ client, model, store: {} as unknown as false })).toThrow(
+      /expected a Store, or false/,
+    );
   });
 });

@@ -65,7 +65,8 @@ export function wrapActor(
   actor: ConversationActor,
   deps: {
     id: string;
-    store: Store;
+    /** Undefined for a conversation that keeps nothing (`store: false`). */
+    store: Store | undefined;
     bus: EventBus<AgentEvents> | undefined;
     /**
      * The stored version the actor was restored from; 0 (the default) for a new conversation,
@@ -127,7 +128,8 @@ class TurnWatch {
 export class ConversationHandle implements Conversation {
   /** When the conversation last changed (for passivation). */
   lastActive = Date.now();
-  private readonly writer: SnapshotWriter;
+  /** Undefined when nothing is stored (`store: false`): no record is built or written. */
+  private readonly writer: SnapshotWriter | undefined;
   private readonly serializer: ConversationSerializer;
   private settled: number;
   /** The turn in progress: one listener on the actor serves every turn. */
@@ -138,7 +140,7 @@ export class ConversationHandle implements Conversation {
   constructor(
     readonly actor: ConversationActor,
     readonly id: string,
-    store: Store,
+    store: Store | undefined,
     private readonly bus: EventBus<AgentEvents> | undefined,
     version: number,
     started: boolean,
@@ -146,7 +148,10 @@ export class ConversationHandle implements Conversation {
     private readonly owned: boolean,
   ) {
     this.serializer = new ConversationSerializer(id);
-    this.writer = new SnapshotWriter(store, id, version, (error) => this.fail(error));
+    this.writer =
+      store === undefined
+        ? undefined
+        : new SnapshotWriter(store, id, version, (error) => this.fail(error));
     const restored = actor.getSnapshot();
     // A restored conversation is stored as it is; a new one writes its first record at once,
     // which claims its id in the store.
@@ -213,7 +218,7 @@ export class ConversationHandle implements Conversation {
           new AgentsError('conversation_idle', `Conversation "${this.id}" has no turn yet`),
         );
       }
-      this.writer.stored().then(
+      this.stored().then(
         () => done.next({ type: 'turn-end', turn: lastTurn }),
         (error: AgentsError) => done.error(error),
       );
@@ -252,12 +257,12 @@ export class ConversationHandle implements Conversation {
   }
 
   flush(): Promise<void> {
-    return this.writer.stored();
+    return this.stored();
   }
 
   async close(): Promise<void> {
     try {
-      await this.writer.stored();
+      await this.stored();
     } finally {
       this.stopActor();
     }
@@ -299,6 +304,11 @@ export class ConversationHandle implements Conversation {
     return this.stopped;
   }
 
+  /** Resolves once record `generation` (default: the latest) is stored; at once with no store. */
+  private stored(generation?: number): Promise<void> {
+    return this.writer ? this.writer.stored(generation) : Promise.resolve();
+  }
+
   private onEmitted(event: ConversationEmitted): void {
     const watch = this.current;
     if (!watch) return;
@@ -310,7 +320,7 @@ export class ConversationHandle implements Conversation {
     this.lastActive = Date.now();
     const snap = this.actor.getSnapshot();
     let generation: number | undefined;
-    if (snap.context.settled !== this.settled) {
+    if (this.writer && snap.context.settled !== this.settled) {
       this.settled = snap.context.settled;
       generation = this.writer.save(this.serializer.serialize(this.actor));
     }
@@ -320,7 +330,7 @@ export class ConversationHandle implements Conversation {
     if (outcome) {
       // The turn ended: its end is delivered once the step that made it is stored.
       this.current = undefined;
-      this.writer.stored(generation).then(
+      this.stored(generation).then(
         () => watch.next(outcome),
         (error: AgentsError) => watch.error(error),
       );

@@ -36,8 +36,12 @@ export interface ConversationOptions {
   model?: string;
   instructions?: string;
   tools?: AnyTool[];
-  /** Where snapshots go after every settled step (default: `defaultStore()` from core, files in `.mistral-flows/store`). */
-  store?: Store;
+  /**
+   * Where snapshots go after every settled step (default: `defaultStore()` from core, files in
+   * `.mistral-flows/store`). `false` keeps nothing, for conversations that need no durability:
+   * the same turns, events and API, without building or writing a record (it cannot be resumed).
+   */
+  store?: Store | false;
   /** The conversation id (default: a random UUID). */
   id?: string;
   /** Tool rounds per turn before the model is asked for an answer without tools (default 10). */
@@ -202,7 +206,7 @@ function startConversation(
   version = 0,
 ): Conversation {
   const tools = indexTools(options.tools ?? []);
-  const store = options.store ?? defaultStore();
+  const store = options.store === false ? undefined : (options.store ?? defaultStore());
   const logic = sharedLogic(options, tools);
   const input = machineInput(options, id);
   // With a snapshot, the input is ignored: everything comes from the stored context.
@@ -250,6 +254,13 @@ function validate(options: ConversationOptions): void {
       'maxRetries',
       `expected an integer >= 0, got ${String(options.maxRetries)}`,
     );
+  }
+  if (
+    options.store !== undefined &&
+    options.store !== false &&
+    (typeof options.store !== 'object' || typeof options.store.set !== 'function')
+  ) {
+    throw new InvalidArgumentError('store', 'expected a Store, or false to keep nothing');
   }
   if (options.history !== undefined && !Array.isArray(options.history)) {
     throw new InvalidArgumentError('history', 'expected an array of messages');

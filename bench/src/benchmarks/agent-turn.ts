@@ -1,0 +1,263 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMistral } from '@ai-sdk/mistral';
+import { HumanMessage, ToolMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
+import { tool as langchainTool } from '@langchain/core/tools';
+import { createReactAgent } from '@langchain/langgraph/prebuilt';
+import { ChatMistralAI } from '@langchain/mistralai';
+import { createConversation, defineTool } from '@mistral-flows/agents';
+import { FileStore, mapConcurrent, type Store } from '@mistral-flows/core';
+import { Mistral } from '@mistralai/mistralai';
+import { generateText, stepCountIs, tool as aiTool } from 'ai';
+import { z } from 'zod';
+import {
+  cpuMs,
+  format,
+  measurement,
+  median,
+  medianRatio,
+  type Benchmark,
+  type BenchContext,
+} from '../harness.js';
+
+/** Turns per block, run at this concurrency; each turn is a new conversation. */
+const TURNS = 200;
+const CONCURRENCY = 20;
+const model = 'mistral-small-latest';
+/** The emulator's scripted model calls `get_weather` for this, then answers with its result. */
+const PROMPT = 'What is the weather in "Paris"? Use get_weather.';
+
+const weather = async ({ city }: { city: string }) => ({ city, celsius: 18 });
+const cityParameters = z.object({ city: z.string() });
+
+/** A store that keeps nothing: what persistence costs beyond the machine. */
+class DiscardStore implements Store {
+  private versions = new Map<string, number>();
+  get(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  set<T>(key: string, value: T) {
+    const version = (this.versions.get(key) ?? 0) + 1;
+    this.versions.set(key, version);
+    return Promise.resolve({ key, value, version });
+  }
+  delete(key: string) {
+    return Promise.resolve(this.versions.delete(key));
+  }
+  list() {
+    return Promise.resolve([]);
+  }
+  close() {
+    return Promise.resolve();
+  }
+}
+
+type Contender = () => Promise<void>;
+
+/** Interquartile range of a sample. */
+function iqr(values: number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return [at(0.25), at(0.75)];
+}
+
+/**
+ * Runs every contender's block of `TURNS` turns once per round, rotating who goes first, and
+ * returns each one's client CPU per turn (ms) per round.
+ */
+async function alternateBlocks(
+  ctx: BenchContext,
+  contenders: Record<string, Contender>,
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(contenders);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const turns = Array.from({ length: TURNS }, (_, i) => i);
+  for (let round = 0; round < ctx.warmup + ctx.rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      const turn = contenders[name]!;
+      const before = cpuMs();
+      await mapConcurrent(turns, () => turn(), { concurrency: CONCURRENCY });
+      const perTurn = (cpuMs() - before) / TURNS;
+      if (round >= ctx.warmup) samples[name]!.push(perTurn);
+      ctx.log(
+        `  ${round < ctx.warmup ? 'warm-up' : `round ${round - ctx.warmup + 1}`} ${name}: ${format(perTurn)} ms CPU per turn`,
+      );
+    }
+  }
+  return samples;
+}
+
+export const benchmark: Benchmark = {
+  name: 'agent-turn',
+  title: `Agent turn with one tool round trip (two model calls, one tool): client CPU per turn, ${TURNS} turns per block at concurrency ${CONCURRENCY}, against the same emulator`,
+  async run(ctx) {
+    const emulator = await ctx.startEmulator();
+    const dir = mkdtempSync(join(tmpdir(), 'mf-bench-agent-turn-'));
+    const fileStore = new FileStore({ dir });
+    try {
+      const client = new Mistral({ serverURL: emulator.url, apiKey: 'bench' });
+      const getWeather = defineTool({
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: cityParameters,
+        execute: weather,
+      });
+      const apiTools = [getWeather.toApiTool()];
+
+      const bare: Contender = async () => {
+        const messages: Parameters<typeof client.chat.complete>[0]['messages'] = [
+          { role: 'user', content: PROMPT },
+        ];
+        for (let step = 0; step < 4; step++) {
+          const res = await client.chat.complete({ model, messages, tools: apiTools });
+          const message = res.choices[0]?.message;
+          if (message === undefined) throw new Error('the bare loop got no choice');
+          const calls = message.toolCalls ?? [];
+          if (calls.length === 0) return;
+          messages.push({ role: 'assistant', content: message.content ?? '', toolCalls: calls });
+          for (const call of calls) {
+            const args =
+              typeof call.function.arguments === 'string'
+                ? (JSON.parse(call.function.arguments) as { city: string })
+                : (call.function.arguments as { city: string });
+            const result = await weather(args);
+            messages.push({
+              role: 'tool',
+              toolCallId: call.id ?? '',
+              name: call.function.name,
+              content: JSON.stringify(result),
+            });
+          }
+        }
+        throw new Error('the bare loop did not finish in 4 steps');
+      };
+
+      const vercel = createMistral({ baseURL: `${emulator.url}/v1`, apiKey: 'bench' });
+      const aiSdk: Contender = async () => {
+        await generateText({
+          model: vercel(model),
+          prompt: PROMPT,
+          tools: {
+            get_weather: aiTool({
+              description: 'The weather in a city',
+              inputSchema: cityParameters,
+              execute: weather,
+            }),
+          },
+          stopWhen: stepCountIs(4),
+        });
+      };
+
+      const lcWeather = langchainTool(
+        async (args: { city: string }) => JSON.stringify(await weather(args)),
+        { name: 'get_weather', description: 'The weather in a city', schema: cityParameters },
+      );
+      const lcModel = new ChatMistralAI({ model, apiKey: 'bench', serverURL: emulator.url });
+      const lcBound = lcModel.bindTools([lcWeather]);
+      const langchain: Contender = async () => {
+        const messages: BaseMessage[] = [new HumanMessage(PROMPT)];
+        for (let step = 0; step < 4; step++) {
+          const reply = (await lcBound.invoke(messages)) as AIMessage;
+          messages.push(reply);
+          const calls = reply.tool_calls ?? [];
+          if (calls.length === 0) return;
+          for (const call of calls) {
+            const content = JSON.stringify(await weather(call.args as { city: string }));
+            messages.push(new ToolMessage({ content, tool_call_id: call.id ?? '' }));
+          }
+        }
+        throw new Error('the LangChain loop did not finish in 4 steps');
+      };
+
+      const graph = createReactAgent({ llm: lcModel, tools: [lcWeather] });
+      const langgraph: Contender = async () => {
+        await graph.invoke({ messages: [new HumanMessage(PROMPT)] });
+      };
+
+      const ours =
+        (store: Store | false): Contender =>
+        async () => {
+          const conversation = createConversation({ client, model, tools: [getWeather], store });
+          try {
+            const turn = await conversation.send(PROMPT);
+            if (turn.steps < 2) throw new Error('createConversation answered without the tool');
+          } finally {
+            await conversation.close();
+          }
+        };
+      // One conversation per concurrent worker, reset after every turn.
+      const pool = Array.from({ length: CONCURRENCY }, () =>
+        createConversation({ client, model, tools: [getWeather], store: new DiscardStore() }),
+      );
+      const reused: Contender = async () => {
+        const conversation = pool.pop()!;
+        try {
+          await conversation.send(PROMPT);
+          conversation.reset();
+        } finally {
+          pool.push(conversation);
+        }
+      };
+
+      const BARE = 'bare loop on the SDK (chat.complete, tool, complete)';
+      const OURS = 'createConversation, FileStore (the default)';
+      const EPHEMERAL = 'createConversation, store: false';
+      const samples = await alternateBlocks(ctx, {
+        [BARE]: bare,
+        'Vercel AI SDK generateText + stopWhen': aiSdk,
+        'LangChain bindTools + manual loop': langchain,
+        [OURS]: ours(fileStore),
+        'createConversation, a store that discards writes': ours(new DiscardStore()),
+        [EPHEMERAL]: ours(false),
+        'createConversation, one per worker, reset()': reused,
+        'LangGraph createReactAgent': langgraph,
+      });
+      for (const conversation of pool) await conversation.close();
+
+      const base = samples[BARE]!;
+      const ratios = Object.fromEntries(
+        Object.entries(samples).map(([name, values]) => [name, medianRatio(values, base)]),
+      );
+      const oursRatio = ratios[OURS]!;
+      const ephemeralRatio = ratios[EPHEMERAL]!;
+      return {
+        name: 'agent-turn',
+        title: this.title,
+        measurements: Object.entries(samples).map(([name, values]) =>
+          measurement(name, 'client CPU per turn', 'ms', values),
+        ),
+        goals: [
+          {
+            name: 'createConversation with its default store / bare SDK loop, CPU per turn',
+            target: '<= 1.15',
+            actual: format(oursRatio),
+            met: oursRatio <= 1.15,
+          },
+          {
+            name: 'createConversation with store: false / bare SDK loop, CPU per turn',
+            target: '<= 1.05',
+            actual: format(ephemeralRatio),
+            met: ephemeralRatio <= 1.05,
+          },
+        ],
+        notes: [
+          `Ratios to the bare SDK loop (median of per-round ratios; median CPU per turn and IQR): ${Object.entries(
+            samples,
+          )
+            .map(([name, values]) => {
+              const [q1, q3] = iqr(values);
+              return `${name} ${format(ratios[name]!)} (${format(median(values))} ms, IQR ${format(q1)}-${format(q3)})`;
+            })
+            .join('; ')}.`,
+          'Client CPU only: the emulator runs in its own process. Each turn is a new conversation (one user message, a get_weather call, its result, the answer), except for the reset() contender.',
+        ],
+      };
+    } finally {
+      await fileStore.close();
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
