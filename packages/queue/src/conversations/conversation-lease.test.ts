@@ -170,10 +170,10 @@ function pollsOf(store: MemoryStore): number {
   if (!reads.has(store)) {
     reads.set(store, 0);
     const get = store.get.bind(store);
-    store.get = ((key: string) => {
+    store.get = (key: string) => {
       reads.set(store, (reads.get(store) ?? 0) + 1);
       return get(key);
-    }) as MemoryStore['get'];
+    };
   }
   return reads.get(store)!;
 }
