@@ -167,6 +167,20 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
         } satisfies ActionOutcome);
 
   /**
+   * A job whose action was applied already (its worker died after the commit, or a duplicate):
+   * the outcome is announced again when it is the last one, since the crash may have come before
+   * its announcement; a client takes the first `action-end` of an action.
+   */
+  const appliedAgain = async (
+    data: ConversationJobData,
+    record: LeaseRecord | undefined,
+  ): Promise<ActionOutcome> => {
+    const outcome = appliedOutcome(data, record);
+    if (record?.last?.seq === data.seq) await announce(outcome);
+    return outcome;
+  };
+
+  /**
    * Marks action `seq` as applied without running it: its job is gone or failed for good. Only
    * when nobody holds the lease, by compare-and-set on the version read.
    */
@@ -185,9 +199,8 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       status: 'skipped',
       error: { code: 'action_skipped', message: why },
     };
-    const log = await logOf(conversationId);
-    await log.append('action-end', { type: 'action-end', conversationId, seq, outcome });
     await lease.release({ done: seq, applying: undefined, last: outcome });
+    await announce(outcome);
   };
 
   /**
@@ -240,7 +253,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     for (;;) {
       const seen = await lease.peek();
       const done = seen?.record.done ?? 0;
-      if (done >= seq) return appliedOutcome(data, seen?.record);
+      if (done >= seq) return appliedAgain(data, seen?.record);
       if (done === seq - 1) break;
       await waitForPredecessor(job, token, done + 1);
     }
@@ -248,12 +261,12 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       stop: (record) => record.done >= seq,
       ...(signal ? { signal } : {}),
     });
-    if (!taken) return appliedOutcome(data, (await lease.peek())?.record);
+    if (!taken) return appliedAgain(data, (await lease.peek())?.record);
     let outcome: ActionOutcome;
     try {
       outcome = await apply(job, lease);
-      const log = await logOf(conversationId);
-      await log.append('action-end', { type: 'action-end', conversationId, seq, outcome });
+      // The commit point: progress and the lease's release in one compare-and-set. The outcome
+      // is announced after it, and again by a run of this job after a crash in between.
       await lease.release({ done: seq, applying: undefined, last: outcome });
     } catch (error) {
       lease.stopRenewing();
@@ -266,8 +279,16 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       }
       throw error;
     }
+    await announce(outcome);
     await promoteNext(conversationId, seq);
     return outcome;
+  };
+
+  /** Appends an action's `action-end` to its conversation's log, where clients wait for it. */
+  const announce = async (outcome: ActionOutcome): Promise<void> => {
+    const { conversationId, seq } = outcome;
+    const log = await logOf(conversationId);
+    await log.append('action-end', { type: 'action-end', conversationId, seq, outcome });
   };
 
   /** Applies one action with the lease held, and waits until the conversation has settled. */
