@@ -12,7 +12,6 @@ import {
 import {
   InvalidArgumentError,
   redactString,
-  StoreError,
   type BackoffOptions,
   type Store,
 } from '@mistral-flows/core';
@@ -498,20 +497,25 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     async ready() {
       await watch.connected(worker, `connecting conversation worker ${name}`);
       await watch.within(listening, `subscribing to cancels of ${name}`);
+      // A read of a key no conversation uses: it proves that the store answers.
       const probe = await settlesWithin(
-        store.get('conversation-lease:\u0000probe').then(
+        store.get('conversation-lease:.probe').then(
           () => undefined,
-          (error: unknown) => error,
+          (error: unknown) => asError(error),
         ),
         watch.timeoutMs,
       );
-      if (!probe.settled || probe.value !== undefined) {
-        const cause = probe.value;
-        const reason = cause instanceof Error ? redactString(cause.message) : 'no answer';
+      if (!probe.settled) {
         throw new ConversationRuntimeError(
           'store_unavailable',
-          `The conversation store did not answer within ${watch.timeoutMs} ms (${reason})`,
-          StoreError.isInstance(cause) || cause instanceof Error ? { cause } : {},
+          `The conversation store did not answer within ${watch.timeoutMs} ms`,
+        );
+      }
+      if (probe.value) {
+        throw new ConversationRuntimeError(
+          'store_unavailable',
+          `The conversation store failed at start: ${redactString(probe.value.message)}`,
+          { cause: probe.value },
         );
       }
     },

@@ -28,6 +28,8 @@ export interface CrashRunOptions {
   leaseMs: number;
   /** Time between two kills (each kill picks a random live worker and starts its replacement). */
   killEveryMs: number;
+  /** Conversation `i` starts `i * staggerMs` after the first, so that turns run all along. */
+  staggerMs: number;
   /** Gives up on the whole run after this long. */
   timeoutMs: number;
   log?: (line: string) => void;
@@ -121,7 +123,8 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
   const ids = Array.from({ length: options.conversations }, (_, i) => `c${i}`);
   let finished = false;
   const drive = Promise.all(
-    ids.map(async (id) => {
+    ids.map(async (id, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i * options.staggerMs));
       await client.result(await client.create({ id }), { timeoutMs: options.timeoutMs });
       for (let turn = 1; turn <= turns; turn++) {
         const outcome = await client.result(await client.send(id, `turn ${turn} of ${id}`), {
@@ -136,6 +139,8 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
     finished = true;
   });
 
+  // One kill at a time, the next `killEveryMs` after the replacement is up: killing faster than
+  // processes start (a second or more on two busy cores) would leave no worker at all.
   let kills = 0;
   const killer = (async () => {
     while (!finished) {
@@ -143,15 +148,51 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
       if (finished) break;
       const index = Math.floor(Math.random() * live.length);
       const victim = live[index]!;
-      victim.kill('SIGKILL');
-      await new Promise((resolve) => victim.once('exit', resolve));
-      kills++;
-      log(`killed worker ${victim.pid} (${kills})`);
+      if (victim.exitCode !== null || victim.signalCode !== null) {
+        problems.push(
+          `worker ${victim.pid} exited by itself (${victim.exitCode ?? victim.signalCode})`,
+        );
+      } else {
+        victim.kill('SIGKILL');
+        await new Promise((resolve) => victim.once('exit', resolve));
+        kills++;
+        log(`killed worker ${victim.pid} (${kills})`);
+      }
       live[index] = await startWorkerProcess(options, emulator.url);
     }
   })();
 
-  await drive;
+  try {
+    await drive;
+  } catch (error) {
+    // Say where each unfinished conversation stands: its lease record and its jobs' states.
+    const lines: string[] = [];
+    for (const id of ids) {
+      const lease = await store.get<LeaseRecord>(leaseKey(id));
+      if (lease?.value.done === turns + 1) continue;
+      const states = [];
+      for (let seq = 1; seq <= turns + 1; seq++) {
+        const job = await client.queue.getJob(`${id}.${seq}`);
+        const state = job ? await job.getState() : 'none';
+        if (state === 'active' && job) {
+          const lock = await redis.get(`bull:${name}:${job.id}:lock`);
+          const ttl = await redis.pttl(`bull:${name}:${job.id}:lock`);
+          const stalledSet = await redis.sismember(`bull:${name}:stalled`, job.id!);
+          states.push(
+            `${seq}:active(lock ${lock} ttl ${ttl} inStalledSet ${stalledSet} stalls ${job.stalledCounter} started ${job.attemptsStarted} made ${job.attemptsMade})`,
+          );
+        } else states.push(`${seq}:${state}`);
+      }
+      lines.push(
+        `${id} lease v${lease?.version} ${JSON.stringify(lease?.value)} jobs ${states.join(' ')}`,
+      );
+    }
+    const workers = await client.queue.getWorkers();
+    lines.push(
+      `workers: ${workers.map((w) => `${w.name ?? ''} ${w.addr ?? ''} idle ${w.idle ?? ''}`).join('; ')}`,
+    );
+    throw new Error(`${(error as Error).message}\n${lines.join('\n')}`, { cause: error });
+  }
   await killer;
   log(`all conversations done after ${Date.now() - started} ms`);
 
