@@ -17,5 +17,7 @@ export type ConversationLogEvent =
       seq: number;
       action: ConversationAction['type'];
       resumed: boolean;
+      /** When the worker started (or resumed) the action: `Date.now()` on its machine. */
+      at: number;
     }
   | { type: 'action-end'; conversationId: string; seq: number; outcome: ActionOutcome };

@@ -305,7 +305,14 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       appends.push(append);
     };
     const resumed = lease.record.applying?.seq === seq;
-    record({ type: 'action-start', conversationId, seq, action: action.type, resumed });
+    record({
+      type: 'action-start',
+      conversationId,
+      seq,
+      action: action.type,
+      resumed,
+      at: Date.now(),
+    });
     const outcomeBase = { conversationId, seq, action: action.type };
     const store = fencedStore(options.store, lease);
 
