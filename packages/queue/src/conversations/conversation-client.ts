@@ -144,6 +144,8 @@ export function createConversationClient(options: ConversationClientOptions): Co
     return (await queue.client) as unknown as Redis;
   };
   const logs = new Map<string, RedisReplayLog<ConversationLogEvent>>();
+  const idleReaders: Redis[] = [];
+  let closed = false;
   let client: Redis | undefined;
   const logOf = (conversationId: string): RedisReplayLog<ConversationLogEvent> => {
     assertId(conversationId);
@@ -238,50 +240,55 @@ export function createConversationClient(options: ConversationClientOptions): Co
     cancel: (conversationId) => enqueue(conversationId, { type: 'cancel' }),
     async result(receipt, resultOptions = {}) {
       const timeoutMs = resultOptions.timeoutMs ?? 5 * 60_000;
-      client ??= await redis();
-      const log = logOf(receipt.conversationId);
-      return new Promise<ActionOutcome>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          subscription.unsubscribe();
-          reject(
-            new ConversationRuntimeError(
-              'wait_timeout',
-              `Action ${receipt.seq} of conversation "${receipt.conversationId}" had not ` +
-                `finished after ${timeoutMs} ms (it goes on)`,
-              { conversationId: receipt.conversationId },
-            ),
+      assertId(receipt.conversationId);
+      const connection = await redis();
+      const key = runtimeKeys(redisPrefix, name, receipt.conversationId).events;
+      const deadline = Date.now() + timeoutMs;
+      // A blocking read needs a connection of its own; idle ones are kept for the next wait, so
+      // that waiting for an action does not cost a new connection.
+      let reader = idleReaders.pop();
+      if (!reader) {
+        reader = connection.duplicate();
+        // Its failures reject the read in progress, which reports them.
+        reader.on('error', () => undefined);
+      }
+      let healthy = false;
+      try {
+        let cursor = receipt.afterEventId;
+        while (!closed) {
+          const left = deadline - Date.now();
+          if (left <= 0) break;
+          const reply = await reader.xread(
+            'COUNT',
+            1_000,
+            'BLOCK',
+            Math.max(1, Math.min(1_000, left)),
+            'STREAMS',
+            key,
+            `0-${cursor}`,
           );
-        }, timeoutMs);
-        const finish = (settle: () => void) => {
-          clearTimeout(timer);
-          queueMicrotask(() => subscription.unsubscribe());
-          settle();
-        };
-        const subscription = log.read(receipt.afterEventId).subscribe({
-          next: (record) => {
-            if (record.event === 'error') {
-              const failure = record.data as { code: string; message: string };
-              finish(() =>
-                reject(
-                  new ConversationRuntimeError(
-                    'action_failed',
-                    `The events of conversation "${receipt.conversationId}" could not be read: ${failure.message}`,
-                    { conversationId: receipt.conversationId, reason: failure.code },
-                  ),
-                ),
-              );
-              return;
-            }
-            if (record.event !== 'action-end' || !('data' in record)) return;
-            const event = record.data;
-            if (event.type !== 'action-end' || event.seq !== receipt.seq) return;
+          for (const [streamId, fields] of reply?.[0]?.[1] ?? []) {
+            cursor = Number(streamId.slice(2));
+            if (fields[1] !== 'action-end') continue;
+            const event = JSON.parse(fields[3] ?? 'null') as ConversationLogEvent;
+            if (event.type !== 'action-end' || event.seq !== receipt.seq) continue;
+            healthy = true;
             const failure = outcomeError(event.outcome);
-            finish(() => (failure ? reject(failure) : resolve(event.outcome)));
-          },
-          error: (error: unknown) =>
-            finish(() => reject(error instanceof Error ? error : new Error(String(error)))),
-        });
-      });
+            if (failure) throw failure;
+            return event.outcome;
+          }
+        }
+        healthy = true;
+        throw new ConversationRuntimeError(
+          'wait_timeout',
+          `Action ${receipt.seq} of conversation "${receipt.conversationId}" had not ` +
+            `finished after ${timeoutMs} ms (it goes on)`,
+          { conversationId: receipt.conversationId },
+        );
+      } finally {
+        if (healthy && !closed) idleReaders.push(reader);
+        else reader.disconnect();
+      }
     },
     events(conversationId, eventOptions = {}) {
       const after = eventOptions.after ?? 0;
@@ -296,6 +303,8 @@ export function createConversationClient(options: ConversationClientOptions): Co
     },
     close() {
       closing ??= (async () => {
+        closed = true;
+        for (const reader of idleReaders.splice(0)) reader.disconnect();
         for (const log of logs.values()) await log.close();
         await closeWhenReady(watch, queue);
       })();

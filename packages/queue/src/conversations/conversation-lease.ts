@@ -113,13 +113,22 @@ export class ConversationLease {
    * aborts.
    */
   async acquire(
-    options: { stop?: (record: LeaseRecord) => boolean; signal?: AbortSignal } = {},
+    options: {
+      stop?: (record: LeaseRecord) => boolean;
+      signal?: AbortSignal;
+      /** The record as just read (by `peek()`), to start from without reading it again. */
+      known?: { record: LeaseRecord; version: number } | undefined;
+    } = {},
   ): Promise<boolean> {
     const pollMs = Math.max(25, Math.floor(this.leaseMs / 8));
     let watched: { version: number; since: number } | undefined;
+    let known = options.known;
     for (;;) {
       options.signal?.throwIfAborted();
-      const entry = await this.store.get<LeaseRecord>(this.key);
+      const entry = known
+        ? { key: this.key, value: known.record, version: known.version }
+        : await this.store.get<LeaseRecord>(this.key);
+      known = undefined;
       if (entry && options.stop?.(entry.value)) return false;
       const version = entry?.version ?? 0;
       const free =

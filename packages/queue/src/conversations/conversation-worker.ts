@@ -232,10 +232,10 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
 
   /** Promotes the next action of a conversation when it is waiting in the delayed set. */
   const promoteNext = async (conversationId: string, seq: number): Promise<void> => {
-    const next = await queue.getJob(actionJobId(conversationId, seq + 1));
-    if (!next || !(await next.isDelayed())) return;
+    const nextId = actionJobId(conversationId, seq + 1);
+    if ((await queue.getJobState(nextId)) !== 'delayed') return;
     try {
-      await next.promote();
+      await (await queue.getJob(nextId))?.promote();
     } catch {
       // It left the delayed set in between (promoted by its own timer): nothing to do.
     }
@@ -249,8 +249,9 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     const data = job.data;
     const { conversationId, seq } = data;
     const lease = new ConversationLease({ store, conversationId, owner: workerId, leaseMs });
+    let seen: Awaited<ReturnType<ConversationLease['peek']>>;
     for (;;) {
-      const seen = await lease.peek();
+      seen = await lease.peek();
       const done = seen?.record.done ?? 0;
       if (done >= seq) return appliedAgain(data, seen?.record);
       if (done === seq - 1) break;
@@ -258,6 +259,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     }
     const taken = await lease.acquire({
       stop: (record) => record.done >= seq,
+      known: seen,
       ...(signal ? { signal } : {}),
     });
     if (!taken) return appliedAgain(data, (await lease.peek())?.record);
