@@ -8,6 +8,7 @@ import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { serveSSE, type ReplayRecord } from '@mistral-flows/stream';
 import { useRedis } from '@mistral-flows/testing';
 import { filter, firstValueFrom, take, takeWhile, toArray } from 'rxjs';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -222,6 +223,30 @@ describe.skipIf(!redis.available)('conversation runtime on Redis', () => {
       const lease = await store.get<LeaseRecord>(leaseKey(id));
       expect(lease?.value).toMatchObject({ owner: null, done: 4 });
     }
+  });
+
+  it('skips an action whose job never reached the queue, so that later ones do not wait for ever', async () => {
+    const { client, startWorker, store, name } = await setUp();
+    await startWorker();
+    await client.result(await client.create({ id: 'gap' }));
+    // A client that died between numbering its action (INCR) and enqueueing its job.
+    const redisClient = new Redis(redis.url);
+    cleanups.add(() => redisClient.disconnect());
+    expect(await redisClient.incr(`bull:${name}:conversation:gap:seq`)).toBe(2);
+    const sent = await client.send('gap', 'turn 1 after a gap');
+    expect(sent.seq).toBe(3);
+    const outcome = await client.result(sent, { timeoutMs: 20_000 });
+    expect(outcome).toMatchObject({ status: 'idle', turn: { turn: 1, text: 'Answer to turn 1.' } });
+    const skipped = await firstValueFrom(
+      client
+        .events('gap')
+        .pipe(filter((r) => r.event === 'action-end' && (r.data as { seq: number }).seq === 2)),
+    );
+    expect(skipped).toMatchObject({ data: { outcome: { status: 'skipped' } } });
+    expect((await store.get<LeaseRecord>(leaseKey('gap')))?.value).toMatchObject({
+      owner: null,
+      done: 3,
+    });
   });
 
   it('stops at an approval, and continues with approve or reject', async () => {

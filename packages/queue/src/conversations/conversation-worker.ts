@@ -29,6 +29,7 @@ import {
   DEFAULT_CONVERSATION_QUEUE,
   runtimeKeys,
   type ActionOutcome,
+  type ConversationAction,
   type ConversationJobData,
 } from './conversation-action.js';
 import { ConversationLease, DEFAULT_LEASE_MS, type LeaseRecord } from './conversation-lease.js';
@@ -183,7 +184,12 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
    * Marks action `seq` as applied without running it: its job is gone or failed for good. Only
    * when nobody holds the lease, by compare-and-set on the version read.
    */
-  const skip = async (conversationId: string, seq: number, why: string): Promise<void> => {
+  const skip = async (
+    conversationId: string,
+    seq: number,
+    action: ConversationAction['type'] | undefined,
+    why: string,
+  ): Promise<void> => {
     const lease = new ConversationLease({ store, conversationId, owner: workerId, leaseMs });
     const taken = await lease.acquire({ stop: (record) => record.done >= seq });
     if (!taken) return;
@@ -194,7 +200,8 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     const outcome: ActionOutcome = {
       conversationId,
       seq,
-      action: 'send',
+      // The action of a job that never reached the queue is unknown: reported as a send.
+      action: action ?? 'send',
       status: 'skipped',
       error: { code: 'action_skipped', message: why },
     };
@@ -215,13 +222,23 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     const predecessor = await queue.getJob(actionJobId(conversationId, next));
     const state = predecessor ? await predecessor.getState() : 'unknown';
     if (state === 'failed') {
-      await skip(conversationId, next, `action ${next} failed for good`);
+      await skip(
+        conversationId,
+        next,
+        predecessor?.data.action.type,
+        `action ${next} failed for good`,
+      );
       return;
     }
     if (state === 'unknown') {
       const checks = (job.data.gapChecks ?? 0) + 1;
       if (checks >= GAP_CHECKS) {
-        await skip(conversationId, next, `action ${next} was never enqueued (or was removed)`);
+        await skip(
+          conversationId,
+          next,
+          undefined,
+          `action ${next} was never enqueued (or was removed)`,
+        );
         return;
       }
       await job.updateData({ ...job.data, gapChecks: checks });
