@@ -48,11 +48,16 @@ export interface CrashRunReport {
   jobCounts: Record<string, number>;
 }
 
-/** A worker process that printed `ready`. */
+/** A worker process that printed `ready <worker id>`. */
+interface WorkerProcess {
+  child: ChildProcess;
+  id: string;
+}
+
 async function startWorkerProcess(
   options: CrashRunOptions,
   emulatorUrl: string,
-): Promise<ChildProcess> {
+): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -69,17 +74,18 @@ async function startWorkerProcess(
   options.cleanups.add(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  await new Promise<void>((resolve, reject) => {
+  const id = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (data: Buffer) => {
       out += data.toString();
-      if (out.includes('ready')) resolve();
+      const ready = /ready (\S+)\n/.exec(out);
+      if (ready) resolve(ready[1]!);
     });
     child.once('exit', (code, signal) =>
       reject(new Error(`worker process exited with ${code ?? signal}`)),
     );
   });
-  return child;
+  return { child, id };
 }
 
 /**
@@ -114,10 +120,10 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
   queueEvents.on('stalled', () => stalled++);
   await queueEvents.waitUntilReady();
 
-  const live = await Promise.all(
+  const first = await Promise.all(
     Array.from({ length: options.workers }, () => startWorkerProcess(options, emulator.url)),
   );
-  log(`${live.length} workers ready`);
+  log(`${first.length} workers ready`);
 
   const problems: string[] = [];
   const ids = Array.from({ length: options.conversations }, (_, i) => `c${i}`);
@@ -139,15 +145,24 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
     finished = true;
   });
 
-  // One kill at a time, the next `killEveryMs` after the replacement is up: killing faster than
-  // processes start (a second or more on two busy cores) would leave no worker at all.
+  // A kill every `killEveryMs`, of a worker in the middle of an action when there is one, while
+  // at least two workers are up; its replacement starts at once (it takes a second or more on
+  // two busy cores) and joins when ready.
   let kills = 0;
+  const live: Array<WorkerProcess | undefined> = [...first];
+  const restarts: Array<Promise<void>> = [];
   const killer = (async () => {
     while (!finished) {
       await new Promise((resolve) => setTimeout(resolve, options.killEveryMs));
-      if (finished) break;
-      const index = Math.floor(Math.random() * live.length);
-      const victim = live[index]!;
+      const up = live.flatMap((w, i) => (w ? [i] : []));
+      if (finished || up.length < 2) continue;
+      const leases = await store.list<LeaseRecord>('conversation-lease:');
+      const busy = new Set(leases.flatMap((l) => (l.value.applying ? [l.value.owner] : [])));
+      const candidates = up.filter((i) => busy.has(live[i]!.id));
+      const pool = candidates.length > 0 ? candidates : up;
+      const index = pool[Math.floor(Math.random() * pool.length)]!;
+      const victim = live[index]!.child;
+      live[index] = undefined;
       if (victim.exitCode !== null || victim.signalCode !== null) {
         problems.push(
           `worker ${victim.pid} exited by itself (${victim.exitCode ?? victim.signalCode})`,
@@ -158,7 +173,11 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
         kills++;
         log(`killed worker ${victim.pid} (${kills})`);
       }
-      live[index] = await startWorkerProcess(options, emulator.url);
+      restarts.push(
+        startWorkerProcess(options, emulator.url).then((worker) => {
+          live[index] = worker;
+        }),
+      );
     }
   })();
 
@@ -194,6 +213,7 @@ export async function runConversationCrash(options: CrashRunOptions): Promise<Cr
     throw new Error(`${(error as Error).message}\n${lines.join('\n')}`, { cause: error });
   }
   await killer;
+  await Promise.all(restarts);
   log(`all conversations done after ${Date.now() - started} ms`);
 
   // Every job ends completed: nothing waiting, active, delayed, stalled into failure.
