@@ -4,7 +4,7 @@ import type { ReplayLog, ReplayRecord } from '@mistral-flows/stream';
 import { RedisReplayLog } from '@mistral-flows/stream/redis';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Observable } from 'rxjs';
+import { defer, mergeAll, type Observable } from 'rxjs';
 import { ConversationRuntimeError } from '../errors/conversation-runtime-error.js';
 import { closeWhenReady } from '../internal/close-bullmq.js';
 import { ConnectionWatch } from '../internal/connection-watch.js';
@@ -77,7 +77,8 @@ export interface ConversationClient {
   ): Observable<ReplayRecord<ConversationLogEvent>>;
   /**
    * The conversation's event log, for `serveSSE(client.log(id), req, res)` on any process: a
-   * browser that reconnects with `Last-Event-ID` gets exactly the events after it.
+   * browser that reconnects with `Last-Event-ID` gets exactly the events after it. Needs the
+   * connection: call `ready()` once at start (an `InvalidArgumentError` says so otherwise).
    */
   log(conversationId: string): ReplayLog<ConversationLogEvent>;
   /** Resolves once connected; rejects with `RedisUnavailableError` after `redisTimeoutMs`. */
@@ -295,7 +296,12 @@ export function createConversationClient(options: ConversationClientOptions): Co
       if (!Number.isInteger(after) || after < 0) {
         throw new InvalidArgumentError('after', `expected an event id >= 0, got ${String(after)}`);
       }
-      return logOf(conversationId).read(after);
+      assertId(conversationId);
+      // Cold: connects (if no call did yet) when subscribed.
+      return defer(async () => {
+        client ??= await redis();
+        return logOf(conversationId).read(after);
+      }).pipe(mergeAll());
     },
     log: (conversationId) => logOf(conversationId),
     async ready() {
