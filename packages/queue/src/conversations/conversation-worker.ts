@@ -297,8 +297,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       }
       throw error;
     }
-    await announce(outcome);
-    await promoteNext(conversationId, seq);
+    await Promise.all([announce(outcome), promoteNext(conversationId, seq)]);
     return outcome;
   };
 
