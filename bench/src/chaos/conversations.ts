@@ -25,7 +25,7 @@ const TURNS = 3;
 /** Conversations running at once (each runs its turns one after another). */
 const IN_FLIGHT = 60;
 const LEASE_MS = 2_000;
-/** A random worker is killed this long after the previous one's replacement is up. */
+/** A random worker is killed this long after the previous kill, while two or more are up. */
 const KILL_EVERY_MS: [number, number] = [1_000, 3_000];
 
 const scenarios = {
@@ -61,8 +61,8 @@ function percentile(sorted: number[], p: number): number {
 /**
  * `CONVERSATIONS` conversations of `TURNS` turns each (a tool call per turn) sent through
  * `createConversationClient` to `WORKERS` worker processes (`createConversationWorker`, lease
- * 2 s); a random worker is SIGKILLed every 1-3 s (seeded) after the previous replacement is up,
- * and restarted. Checks every history, the order of the turns, that no tool call with a stored
+ * 2 s); a random worker is SIGKILLed every 1-3 s (seeded) while two or more are up, and
+ * restarted. Checks every history, the order of the turns, that no tool call with a stored
  * result ran again, and that no job is left behind; measures the time from a kill to each action
  * resumed on another worker.
  */
@@ -142,25 +142,37 @@ export async function runConversationChaos(
     let done = false;
     void drive.finally(() => (done = true));
 
+    // A kill every 1-3 s while at least two workers are up; the replacement starts at once and
+    // joins when ready (a process start takes seconds on two busy cores).
     const kills: number[] = [];
+    const slots: Array<NodeChild | undefined> = [...live];
+    const restarts: Array<Promise<void>> = [];
     const killer = (async () => {
       while (!done) {
         const wait = random.int(KILL_EVERY_MS[0], KILL_EVERY_MS[1]);
         await until(() => done, wait, 50);
-        if (done) break;
-        const index = random.int(0, live.length - 1);
-        const victim = live[index]!;
+        const up = slots.flatMap((child, i) => (child ? [i] : []));
+        if (done || up.length < 2) continue;
+        const index = random.pick(up);
+        const victim = slots[index]!;
+        slots[index] = undefined;
         if (victim.hasExited()) {
           problems.push(`worker ${victim.pid} exited by itself: ${victim.stderr()}`);
         } else {
           kills.push(Date.now());
           await victim.kill();
         }
-        live[index] = await start();
+        restarts.push(
+          start().then((child) => {
+            slots[index] = child;
+            live.push(child);
+          }),
+        );
       }
     })();
     await drive;
     await killer;
+    await Promise.all(restarts);
     ctx.log(
       `  ${CONVERSATIONS} conversations done after ${Date.now() - started} ms, ${kills.length} kills`,
     );
@@ -245,7 +257,7 @@ export async function runConversationChaos(
     const p99 = percentile(resumeMs, 99);
 
     f.tried.push(
-      `${CONVERSATIONS} conversations of ${TURNS} turns (a tool call each), ${IN_FLIGHT} at a time, through createConversationClient to ${WORKERS} worker processes (createConversationWorker, lease ${LEASE_MS} ms, ${options.storeLabel}); a random worker SIGKILLed every ${KILL_EVERY_MS[0] / 1000}-${KILL_EVERY_MS[1] / 1000} s after the previous replacement was up, then restarted; Redis ${REDIS_URL}; seed ${seed}`,
+      `${CONVERSATIONS} conversations of ${TURNS} turns (a tool call each), ${IN_FLIGHT} at a time, through createConversationClient to ${WORKERS} worker processes (createConversationWorker, lease ${LEASE_MS} ms, ${options.storeLabel}); a random worker SIGKILLed every ${KILL_EVERY_MS[0] / 1000}-${KILL_EVERY_MS[1] / 1000} s while two or more were up, and restarted at once; Redis ${REDIS_URL}; seed ${seed}`,
     );
     f.tried.push(`${kills.length} kills; ${stalled} stalled jobs found by BullMQ`);
     f.survived.push(
