@@ -12,7 +12,8 @@ const usage = `Usage: node bench/dist/chaos.js [name ...] [--seed n] [--list]
 Runs the chaos runs (streams, batch, queue, agents; all without a name) on loopback, prints what
 each tried and what survived, and writes bench/results/chaos-latest.md and chaos-latest.json.
 Exits 1 when any run lost, duplicated or hung anything (or exceeded its time budget).
-The queue run needs Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
+The queue and conversations runs need Redis: REDIS_URL (default redis://127.0.0.1:6379);
+conversations-postgres also needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).`;
 
 /** The order they run in: cheapest first. */
 const ORDER = [
@@ -23,6 +24,8 @@ const ORDER = [
   'queue-hang',
   'agents',
   'agents-writers',
+  'conversations',
+  'conversations-postgres',
 ];
 const DEFAULT_SEED = 20261126;
 

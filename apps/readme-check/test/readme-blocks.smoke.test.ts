@@ -44,7 +44,11 @@ const blocksRedisUrl = (() => {
   url.pathname = '/9';
   return url.toString();
 })();
-const blocksRedisKeys = 'bull:mistral-chat*';
+/** The keys the blocks leave: the default queues' and the default RedisStore namespace's. */
+const blocksRedisKeys = ['bull:mistral-chat*', 'bull:mistral-conversations*', 'mistral-flows:*'];
+const deleteBlockKeys = async () => {
+  for (const pattern of blocksRedisKeys) await deleteKeys(blocksRedisUrl, pattern);
+};
 
 let emulator: Emulator;
 let work: string;
@@ -54,13 +58,13 @@ beforeAll(async () => {
   for (const block of blocks) {
     writeFileSync(join(blocksDir, `${blockFileName(block)}.ts`), block.code);
   }
-  if (redis.available) await deleteKeys(blocksRedisUrl, blocksRedisKeys);
+  if (redis.available) await deleteBlockKeys();
   emulator = await startEmulator();
   work = mkdtempSync(join(tmpdir(), 'mistral-flows-readme-'));
 });
 afterAll(async () => {
   await emulator?.close();
-  if (redis.available) await deleteKeys(blocksRedisUrl, blocksRedisKeys);
+  if (redis.available) await deleteBlockKeys();
   rmSync(work, { recursive: true, force: true });
 });
 

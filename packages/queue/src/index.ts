@@ -104,3 +104,31 @@ export {
   WebhookDeliveryError,
   type WebhookDeliveryErrorCode,
 } from './errors/webhook-delivery-error.js';
+
+export {
+  createConversationWorker,
+  createConversationClient,
+  ConversationLease,
+  leaseKey,
+  DEFAULT_LEASE_MS,
+  MIN_LEASE_MS,
+  DEFAULT_CONVERSATION_QUEUE,
+  type ConversationWorker,
+  type ConversationWorkerOptions,
+  type ConversationClient,
+  type ConversationClientOptions,
+  type ResultOptions,
+  type ConversationLeaseOptions,
+  type LeaseRecord,
+  type ActionOutcome,
+  type ActionReceipt,
+  type ConversationAction,
+  type ConversationJobData,
+  type PendingApproval,
+  type ConversationLogEvent,
+} from './conversations/index.js';
+export { LeaseLostError } from './errors/lease-lost-error.js';
+export {
+  ConversationRuntimeError,
+  type ConversationRuntimeErrorCode,
+} from './errors/conversation-runtime-error.js';
