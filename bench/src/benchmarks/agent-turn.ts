@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMistral } from '@ai-sdk/mistral';
-import { HumanMessage, ToolMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
+import {
+  HumanMessage,
+  ToolMessage,
+  type AIMessage,
+  type BaseMessage,
+} from '@langchain/core/messages';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { ChatMistralAI } from '@langchain/mistralai';
