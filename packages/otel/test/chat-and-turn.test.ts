@@ -2,6 +2,7 @@ import { createClient, MemoryStore, type ChatEvents } from '@mistral-flows/core'
 import { createConversation, defineTool } from '@mistral-flows/agents';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { EventBus, chatStream, toBus } from '@mistral-flows/stream';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -129,5 +130,37 @@ describe('createTelemetry', () => {
       chats.reduce((n, c) => n + (c.attributes['gen_ai.usage.input_tokens'] as number), 0),
     );
     expect(chats[0]!.attributes['gen_ai.input.messages']).toContain('get_weather and get_time');
+  });
+
+  it('marks a failed model call and its turn with error.type, and counts the failed call in the duration metric', async () => {
+    const failing = await startEmulator({
+      scenarios: [
+        { match: { lastUserMessage: 'fail please' }, error: { status: 400, message: 'bad' } },
+      ],
+    });
+    const telemetry = createTelemetry(otel);
+    const chat = createConversation({
+      client: createClient({ serverURL: failing.url }),
+      model: 'mistral-small-latest',
+      store: new MemoryStore(),
+      inspect: telemetry.inspect,
+      maxRetries: 0,
+    });
+    try {
+      await expect(chat.send('fail please')).rejects.toThrow();
+    } finally {
+      await chat.close();
+      await failing.close();
+    }
+    const spans = otel.finished();
+    const call = spans.find((s) => s.name === 'chat mistral-small-latest')!;
+    const turn = spans.find((s) => s.name === 'invoke_agent mistral-small-latest')!;
+    expect(call.attributes['error.type']).toEqual(expect.any(String));
+    expect(turn.attributes['error.type']).toBe(call.attributes['error.type']);
+    expect(call.status.code).toBe(SpanStatusCode.ERROR);
+    const durations = await otel.metric('gen_ai.client.operation.duration');
+    expect(durations.map((p) => p.attributes['error.type'])).toEqual([
+      call.attributes['error.type'],
+    ]);
   });
 });
