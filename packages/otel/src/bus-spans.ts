@@ -25,10 +25,39 @@ interface OpenChat {
   firstChunkAt: number;
 }
 
-type Listen = <K extends keyof MistralFlowsEvents>(
-  type: K,
-  listener: (payload: MistralFlowsEvents[K]) => void,
-) => () => void;
+type Listen = (type: string, listener: (payload: unknown) => void) => () => void;
+
+type Handlers = {
+  [K in keyof MistralFlowsEvents]?: (payload: MistralFlowsEvents[K]) => void;
+};
+
+interface EventStream {
+  subscribe(next: (event: { type: string; payload: unknown }) => void): { unsubscribe(): void };
+}
+
+/**
+ * Subscribes the handlers: with one subscription to `events$` when the bus has it (an
+ * `EventBus`), so that an event nobody here handles, such as every `chat:chunk`, costs one call;
+ * otherwise with `on(type, listener)` per handled type.
+ */
+function subscribe(bus: ListenableBus, handlers: Handlers): () => void {
+  const events$ = (bus as { events$?: Partial<EventStream> }).events$;
+  if (events$ && typeof events$.subscribe === 'function') {
+    const byType = handlers as Record<string, ((payload: unknown) => void) | undefined>;
+    const subscription = (events$ as EventStream).subscribe((event) => {
+      const handler = byType[event.type];
+      if (handler) handler(event.payload);
+    });
+    return () => subscription.unsubscribe();
+  }
+  const typed = bus as unknown as { on: Listen };
+  const stops = Object.entries(handlers).map(([type, handler]) =>
+    typed.on(type, handler as (payload: unknown) => void),
+  );
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
 
 /**
  * Spans from the event bus: `chat {model}` for each streamed chat published with `toBus`
@@ -36,11 +65,9 @@ type Listen = <K extends keyof MistralFlowsEvents>(
  * (`queue:webhook-*`) in the trace the webhook carries.
  */
 export function observeBus(core: TelemetryCore, bus: ListenableBus): () => void {
-  const typed = bus as unknown as { on: Listen };
-  const listen: Listen = (type, listener) => typed.on(type, listener);
   const open = new Map<string, OpenChat>();
-  const stops = [
-    listen('chat:start', ({ requestId, model, requestedAt }) => {
+  const stop = subscribe(bus, {
+    'chat:start': ({ requestId, model, requestedAt }) => {
       if (open.has(requestId)) return; // a restart: the same call, sent again
       const now = Date.now();
       const startedAt = requestedAt ?? now;
@@ -55,14 +82,14 @@ export function observeBus(core: TelemetryCore, bus: ListenableBus): () => void 
       );
       // `chat:start` is published with the first chunk.
       open.set(requestId, { span, model, startedAt, firstChunkAt: now });
-    }),
-    listen('chat:restart', ({ requestId, attempt, reason }) => {
+    },
+    'chat:restart': ({ requestId, attempt, reason }) => {
       open.get(requestId)?.span.addEvent('restart', {
         'mistral_flows.attempt': attempt,
         'mistral_flows.reason': reason,
       });
-    }),
-    listen('chat:complete', ({ requestId, content, usage, finishReason }) => {
+    },
+    'chat:complete': ({ requestId, content, usage, finishReason }) => {
       const chat = open.get(requestId);
       if (!chat) return;
       open.delete(requestId);
@@ -72,8 +99,8 @@ export function observeBus(core: TelemetryCore, bus: ListenableBus): () => void 
         firstChunkAt: chat.firstChunkAt,
         output: content,
       });
-    }),
-    listen('chat:error', ({ requestId, error }) => {
+    },
+    'chat:error': ({ requestId, error }) => {
       const chat = open.get(requestId);
       if (!chat) return;
       open.delete(requestId);
@@ -83,12 +110,12 @@ export function observeBus(core: TelemetryCore, bus: ListenableBus): () => void 
         errorMessage: error.message,
         firstChunkAt: chat.firstChunkAt,
       });
-    }),
-    listen('queue:webhook-delivered', (e) => deliverySpan(core, e, undefined)),
-    listen('queue:webhook-failed', (e) => deliverySpan(core, e, e.error)),
-  ];
+    },
+    'queue:webhook-delivered': (e) => deliverySpan(core, e, undefined),
+    'queue:webhook-failed': (e) => deliverySpan(core, e, e.error),
+  });
   return () => {
-    for (const stop of stops) stop();
+    stop();
     for (const chat of open.values()) chat.span.end();
     open.clear();
   };
