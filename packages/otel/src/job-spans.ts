@@ -38,6 +38,7 @@ interface ChatJobResultLike {
 export interface ChatJobAttemptTraceLike {
   readonly traceContext: TraceContext | undefined;
   modelCallStarted(): void;
+  firstChunk?(): void;
   modelCallEnded(outcome: { result: ChatJobResultLike } | { error: unknown }): void;
   end(error?: unknown): void;
 }
@@ -78,7 +79,7 @@ export function chatJobTracing(core: TelemetryCore): ChatJobTracingLike {
       );
       const spanContext = trace.setSpan(parent, span);
       const model = data.agentId !== undefined ? data.model : (data.model ?? DEFAULT_MODEL);
-      let chat: { span: Span; startedAt: number } | undefined;
+      let chat: { span: Span; startedAt: number; firstChunkAt?: number } | undefined;
       return {
         traceContext: formatTraceContext(span.spanContext()),
         modelCallStarted() {
@@ -99,9 +100,12 @@ export function chatJobTracing(core: TelemetryCore): ChatJobTracingLike {
             chatSpan.setAttribute(GEN_AI.inputMessages, contentOf(data.messages));
           chat = { span: chatSpan, startedAt };
         },
+        firstChunk() {
+          if (chat && chat.firstChunkAt === undefined) chat.firstChunkAt = Date.now();
+        },
         modelCallEnded(outcome) {
           if (!chat) return;
-          const { span: chatSpan, startedAt } = chat;
+          const { span: chatSpan, startedAt, firstChunkAt } = chat;
           chat = undefined;
           if ('result' in outcome) {
             const { result } = outcome;
@@ -110,6 +114,7 @@ export function chatJobTracing(core: TelemetryCore): ChatJobTracingLike {
               usage: result.usage,
               responseModel: result.model,
               responseId: result.completionId,
+              firstChunkAt,
               output: { text: result.content, toolCalls: result.toolCalls },
             });
           } else {
@@ -117,6 +122,7 @@ export function chatJobTracing(core: TelemetryCore): ChatJobTracingLike {
             endChatSpan(core, chatSpan, model, startedAt, {
               errorType: code,
               errorMessage: message,
+              firstChunkAt,
             });
           }
         },

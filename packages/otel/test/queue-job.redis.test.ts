@@ -129,6 +129,32 @@ describe.skipIf(!redis.available)('createTelemetry with a chat queue', () => {
     expect(receiver.received[0]!.headers.traceparent).toBe(`00-${traceId}-${idOf(process)}-01`);
   });
 
+  it('gives the chat span of a streamed job its time to first chunk', async () => {
+    const { otel, queue, receiver } = await setup({
+      captureContent: false,
+      apiKey: 'test-key-0123456789',
+    });
+    await enqueueChat(queue, {
+      messages: [{ role: 'user', content: 'Tell me a story.' }],
+      callbackUrl: receiver.url,
+      stream: true,
+    });
+    await waitFor(() => receiver.received.length === 1, { timeoutMs: 15_000, what: 'the webhook' });
+    await waitFor(() => otel.finished().some((s) => s.name === `process ${queue.name}`), {
+      what: 'the attempt span',
+    });
+    const chat = otel.finished().find((s) => s.name === 'chat mistral-small-latest')!;
+    expect(chat.attributes['gen_ai.response.time_to_first_chunk']).toEqual(expect.any(Number));
+    const ttfc = await otel.metric('gen_ai.client.operation.time_to_first_chunk');
+    expect(ttfc[0]?.value.count).toBe(1);
+    // Without a traceContext, the job starts a trace of its own, and the webhook carries it.
+    const process = otel.finished().find((s) => s.name === `process ${queue.name}`)!;
+    expect(process.parentSpanContext).toBeUndefined();
+    expect(receiver.received[0]!.headers.traceparent).toBe(
+      `00-${process.spanContext().traceId}-${idOf(process)}-01`,
+    );
+  });
+
   it('refuses a job whose traceContext is malformed, with a typed error', async () => {
     const { queue } = await setup({ captureContent: false, apiKey: 'test-key-0123456789' });
     await expect(

@@ -27,6 +27,8 @@ export interface ChatJobAttemptTrace {
    */
   readonly traceContext: TraceContext | undefined;
   modelCallStarted(): void;
+  /** A streamed job's first chunk arrived (its time to first chunk). */
+  firstChunk?(): void;
   modelCallEnded(outcome: { result: ChatJobResult } | { error: unknown }): void;
   /** The attempt is over: with the error it failed with, if it did. */
   end(error?: unknown): void;

@@ -235,7 +235,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         result = await runChatJob(client, data, {
           ...(signal ? { signal } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          ...(progress ? { onDelta: progress.report } : {}),
+          ...(progress ? { onDelta: onDelta(progress.report, trace) } : {}),
         });
       } catch (error) {
         if (trace) traceSafely(() => trace.modelCallEnded({ error }));
@@ -406,6 +406,22 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
       })();
       return closing;
     },
+  };
+}
+
+/** Reports progress, and tells the tracing about the first chunk of a streamed answer. */
+function onDelta(
+  report: (progress: ChatJobProgress) => void,
+  trace: ChatJobAttemptTrace | undefined,
+): (progress: ChatJobProgress) => void {
+  if (!trace?.firstChunk) return report;
+  let first = true;
+  return (progress) => {
+    if (first) {
+      first = false;
+      traceSafely(() => trace.firstChunk?.());
+    }
+    report(progress);
   };
 }
 
