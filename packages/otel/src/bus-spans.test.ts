@@ -5,6 +5,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_OPEN_CHATS } from './bus-spans.js';
 import { createTelemetry } from './telemetry.js';
 
 afterEach(() => {
@@ -53,5 +54,20 @@ describe('Telemetry.observe', () => {
     expect(span?.name).toBe('chat m');
     expect(span?.attributes['gen_ai.usage.input_tokens']).toBe(3);
     expect(span?.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
+  });
+
+  it('ends the oldest open chat span as abandoned when too many streams never ended', () => {
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(spans)],
+    });
+    const bus = onOnlyBus();
+    createTelemetry({ tracerProvider }).observe(bus);
+    for (let i = 0; i <= MAX_OPEN_CHATS; i++)
+      bus.emit('chat:start', { requestId: `r${i}`, model: 'm' });
+    const ended = spans.getFinishedSpans();
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.attributes['mistral_flows.request_id']).toBe('r0');
+    expect(ended[0]!.events.map((e) => e.name)).toEqual(['abandoned']);
   });
 });

@@ -18,6 +18,9 @@ export interface ListenableBus {
   on(type: never, listener: never): unknown;
 }
 
+/** Streams whose end has not been seen, at most: the oldest beyond are ended as abandoned. */
+export const MAX_OPEN_CHATS = 1_000;
+
 interface OpenChat {
   span: Span;
   model: string;
@@ -82,6 +85,14 @@ export function observeBus(core: TelemetryCore, bus: ListenableBus): () => void 
       );
       // `chat:start` is published with the first chunk.
       open.set(requestId, { span, model, startedAt, firstChunkAt: now });
+      if (open.size > MAX_OPEN_CHATS) {
+        // A stream stopped by unsubscribing publishes nothing more: its span would stay open for
+        // ever. The oldest is ended, marked abandoned, once there are too many.
+        const [oldestId, oldest] = open.entries().next().value!;
+        open.delete(oldestId);
+        oldest.span.addEvent('abandoned');
+        oldest.span.end();
+      }
     },
     'chat:restart': ({ requestId, attempt, reason }) => {
       open.get(requestId)?.span.addEvent('restart', {
