@@ -1,6 +1,11 @@
 import { createClient } from '@mistral-flows/core';
 import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
-import type { Mistral } from '@mistralai/mistralai';
+
+/**
+ * The SDK client as core builds it: named through core so that the demo's OpenTelemetry
+ * packages, which the SDK lists as optional peers, cannot pair it with another copy of its types.
+ */
+type Mistral = ReturnType<typeof createClient>;
 
 /** The emulator's latency model: a realistic pace, so that streams visibly stream. */
 export const LATENCY = { ttftMs: 300, tokenMs: 15 };

@@ -8,6 +8,8 @@ export interface CliOptions {
   ui: boolean;
   color: boolean;
   emulator: boolean;
+  /** Trace every scenario: a tree in the terminal, or OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otel: boolean;
   help: boolean;
 }
 
@@ -22,10 +24,13 @@ Options:
   --ui               start the visualizer, print its URL and wait for a page to open it (or Enter)
                      before the scenarios start; attach every actor; runs until Ctrl-C
   --emulator         use the emulator even when MISTRAL_API_KEY is set
+  --otel             trace every scenario with OpenTelemetry (GenAI conventions) and print its
+                     trace tree; with OTEL_EXPORTER_OTLP_ENDPOINT set, export there over OTLP/HTTP
   --no-color         no colours (NO_COLOR=1 too; colours and progress bars need a TTY anyway)
   -h, --help         this help
 
-Environment: MISTRAL_API_KEY, MISTRAL_SERVER_URL, REDIS_URL (default redis://127.0.0.1:6379).
+Environment: MISTRAL_API_KEY, MISTRAL_SERVER_URL, REDIS_URL (default redis://127.0.0.1:6379),
+OTEL_EXPORTER_OTLP_ENDPOINT (with --otel).
 Exit status: 0 when every scenario that ran passed, 1 when one failed, 2 for bad usage,
 130 when interrupted.
 `;
@@ -46,6 +51,7 @@ export function parseOptions(argv: readonly string[], env = process.env): CliOpt
         json: { type: 'boolean', default: false },
         ui: { type: 'boolean', default: false },
         emulator: { type: 'boolean', default: false },
+        otel: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -68,6 +74,7 @@ export function parseOptions(argv: readonly string[], env = process.env): CliOpt
     ui: values.ui,
     color: !noColor && !values.json,
     emulator: values.emulator,
+    otel: values.otel,
     help: values.help,
   };
 }

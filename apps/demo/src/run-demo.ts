@@ -1,12 +1,13 @@
 import { classifyError, redactString } from '@mistral-flows/core';
 import { createVisualizer, type Visualizer } from '@mistral-flows/visualizer';
-import { createActor } from 'xstate';
+import { createActor, type InspectionEvent } from 'xstate';
 import { startBackend, type Backend } from './backend.js';
 import type { CliOptions } from './options.js';
 import { DEMO_MODELS, type DemoContext, type Scenario, type ScenarioResult } from './scenario.js';
 import { scenarioMachine } from './scenario-machine.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Output } from './terminal/output.js';
+import { startDemoTelemetry, type DemoTelemetry } from './telemetry.js';
 import { waitForViewer } from './wait-for-viewer.js';
 import { formatDuration } from './terminal/style.js';
 
@@ -47,6 +48,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
   const reports: ScenarioReport[] = [];
   let visualizer: Visualizer | undefined;
   let backend: Backend | undefined;
+  const otel: DemoTelemetry | undefined = options.otel ? startDemoTelemetry() : undefined;
 
   try {
     if (options.ui) {
@@ -69,6 +71,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
     });
     out.line(`${s.bold('mistral-flows demo')} ${s.dim('·')} ${backend.description}`);
     out.line(s.dim(`  ${backend.detail}`));
+    if (otel) out.line(s.dim(`  OpenTelemetry: ${otel.destination}`));
 
     const context: Omit<DemoContext, 'report'> = {
       client: backend.client,
@@ -77,13 +80,23 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
       models: DEMO_MODELS,
       out,
       redisUrl: process.env.REDIS_URL?.trim() || DEFAULT_REDIS_URL,
-      inspect: visualizer?.inspect,
+      inspect: combineInspect(visualizer?.inspect, otel?.telemetry.inspect),
+      telemetry: otel?.telemetry,
       signal,
     };
     for (const scenario of scenarios) {
       if (signal.aborted) break;
-      const report = await runScenario(scenario, context);
+      const report = otel
+        ? await otel.run(scenario.name, () => runScenario(scenario, context))
+        : await runScenario(scenario, context);
       reports.push(report);
+      if (otel) {
+        const tree = await otel.tree();
+        if (tree.length > 0) {
+          out.line(s.dim('  trace'));
+          for (const line of tree) out.line(s.dim(`    ${line}`));
+        }
+      }
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     }
   } catch (error) {
@@ -91,6 +104,7 @@ export async function runDemo(options: CliOptions, signal: AbortSignal): Promise
     throw error;
   } finally {
     await backend?.close();
+    await otel?.close();
   }
 
   const count = (status: ScenarioResult['status']) =>
@@ -203,4 +217,15 @@ function describeError(error: unknown): string {
     ' ',
   );
   return classification.code === 'unknown' ? message : `${classification.code}: ${message}`;
+}
+
+/** One inspection observer that feeds every given one. */
+function combineInspect(
+  ...observers: Array<((event: InspectionEvent) => void) | undefined>
+): ((event: InspectionEvent) => void) | undefined {
+  const present = observers.filter((o) => o !== undefined);
+  if (present.length <= 1) return present[0];
+  return (event) => {
+    for (const observe of present) observe(event);
+  };
 }

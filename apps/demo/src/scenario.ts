@@ -1,7 +1,14 @@
 import type { ScenarioRule } from '@mistral-flows/emulator';
-import type { Mistral } from '@mistralai/mistralai';
+import type { createClient } from '@mistral-flows/core';
+import type { Telemetry } from '@mistral-flows/otel';
 import type { InspectionEvent } from 'xstate';
 import type { Output } from './terminal/output.js';
+
+/**
+ * The SDK client as core builds it: named through core so that the demo's OpenTelemetry
+ * packages, which the SDK lists as optional peers, cannot pair it with another copy of its types.
+ */
+type Mistral = ReturnType<typeof createClient>;
 
 export const SCENARIO_NAMES = [
   'agents',
@@ -29,6 +36,8 @@ export interface DemoContext {
   redisUrl: string;
   /** The visualizer's observer (`--ui`): given to every actor the scenario starts. */
   inspect: ((event: InspectionEvent) => void) | undefined;
+  /** `--otel`: for the bus (`observe`) and the chat worker (`chatJobTracing`). */
+  telemetry: Telemetry | undefined;
   /** Aborted on Ctrl-C: stop, close what was started, and return (the result is discarded). */
   signal: AbortSignal;
   /** Mirrors the scenario's progress and streamed text on its actor, for the visualizer. */

@@ -36,7 +36,13 @@ export function startDemo(
 ): DemoProcess {
   assertBuilt();
   const base: Record<string, string | undefined> = { ...process.env };
-  for (const name of ['MISTRAL_API_KEY', 'MISTRAL_SERVER_URL', 'NO_COLOR', 'FORCE_COLOR']) {
+  for (const name of [
+    'MISTRAL_API_KEY',
+    'MISTRAL_SERVER_URL',
+    'NO_COLOR',
+    'FORCE_COLOR',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+  ]) {
     delete base[name];
   }
   const childEnv = { ...base, ...env };

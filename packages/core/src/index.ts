@@ -72,6 +72,7 @@ export {
   EVENT_NAMES,
   isEventName,
   type Usage,
+  type TraceContext,
   type ChatEvents,
   type AgentEvents,
   type BatchEvents,

@@ -24,6 +24,11 @@ export {
   type ChatToolCall,
   type JsonValue,
 } from './jobs/chat-job.js';
+export {
+  type ChatJobTracing,
+  type ChatJobAttempt,
+  type ChatJobAttemptTrace,
+} from './jobs/chat-job-tracing.js';
 export { validateChatJob, validateJobOptions } from './jobs/validate-chat-job.js';
 export { jobOutcome, DEFAULT_RATE_LIMIT_MS, type JobOutcome } from './jobs/job-outcome.js';
 export { jobEvents$, type JobEvent } from './jobs/job-events.js';

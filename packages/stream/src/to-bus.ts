@@ -20,11 +20,13 @@ export function toBus(
   return new Observable<StreamEvent>((subscriber) => {
     let chunkIndex = 0;
     let text = '';
+    // Subscribing sends the request; `response-start` comes with the first chunk.
+    let requestedAt = Date.now();
     return stream$.subscribe({
       next(event) {
         switch (event.type) {
           case 'response-start':
-            bus.emit('chat:start', { requestId, model: event.model ?? 'unknown' });
+            bus.emit('chat:start', { requestId, model: event.model ?? 'unknown', requestedAt });
             break;
           case 'text-delta':
             text += event.text;
@@ -41,6 +43,7 @@ export function toBus(
           case 'restart':
             chunkIndex = 0;
             text = '';
+            requestedAt = Date.now();
             bus.emit('chat:restart', { requestId, attempt: event.attempt, reason: event.reason });
             break;
           default:

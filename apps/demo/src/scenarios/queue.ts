@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MistralFlowsEvents } from '@mistral-flows/core';
+import { jobTraceContext } from '@mistral-flows/otel';
 import {
   createChatQueue,
   createChatWorker,
@@ -88,8 +89,11 @@ export const queueScenario: Scenario = {
         limiter: { max: JOBS_PER_SECOND, duration: 1_000 },
         webhook: { secret, allowHosts },
         events: bus,
+        ...(context.telemetry ? { tracing: context.telemetry.chatJobTracing } : {}),
       });
       cleanups.push(() => worker.close());
+      const stopTracing = context.telemetry?.observe(bus);
+      if (stopTracing) cleanups.push(async () => stopTracing());
 
       const chatHooks = () => receiver.received.filter((r) => r.path === '/hooks/chat');
       const bar = out.progress('webhooks', JOBS);
@@ -113,6 +117,8 @@ export const queueScenario: Scenario = {
               ],
               callbackUrl: `${receiver.url}/hooks/chat`,
               metadata: { ticket: 1001 + i },
+              // --otel: the job joins the scenario's trace (its span is the active one).
+              ...traceContextOf(),
             },
             { jobId: `ticket-${1001 + i}` },
           ),
@@ -239,4 +245,10 @@ export const queueScenario: Scenario = {
 function signatureOf(hook: ReceivedWebhook): string {
   const header = hook.headers['webhook-signature'];
   return `webhook-signature ${truncate(String(header ?? '').split(' ')[0] ?? '', 40)}`;
+}
+
+/** The active trace, when there is one, for a job's `traceContext`. */
+function traceContextOf() {
+  const traceContext = jobTraceContext();
+  return traceContext ? { traceContext } : {};
 }

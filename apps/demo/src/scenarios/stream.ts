@@ -72,6 +72,7 @@ export const streamScenario: Scenario = {
     const { client, out, models } = context;
     const s = out.style;
     const bus = new EventBus<ChatEvents>();
+    const stopTracing = context.telemetry?.observe(bus);
     const records = new Map<string, RequestRecord>();
     let writer: StreamedText | undefined;
     let streamed = '';
@@ -163,6 +164,7 @@ export const streamScenario: Scenario = {
     } finally {
       endText();
       subscription.unsubscribe();
+      stopTracing?.();
       bus.complete();
     }
 

@@ -13,8 +13,23 @@ export interface Usage {
   totalTokens: number;
 }
 
+/**
+ * A W3C trace context as carried between processes (job data, webhook headers): the
+ * `traceparent` header's value and, when there is one, `tracestate`. Packages only carry it;
+ * `@mistral-flows/otel` fills and reads it.
+ */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
 export interface ChatEvents {
-  'chat:start': { requestId: string; model: string };
+  'chat:start': {
+    requestId: string;
+    model: string;
+    /** When the request was sent (epoch ms); `chat:start` itself comes with the first chunk. */
+    requestedAt?: number;
+  };
   'chat:chunk': { requestId: string; content: string; index: number };
   'chat:complete': {
     requestId: string;
@@ -82,13 +97,24 @@ export interface QueueEvents {
   'queue:completed': { queue: string; jobId: string };
   'queue:failed': { queue: string; jobId: string; error: string; willRetry: boolean };
   'queue:stalled': { queue: string; jobId: string };
-  'queue:webhook-delivered': { webhookId: string; url: string; status: number; attempt: number };
+  'queue:webhook-delivered': {
+    webhookId: string;
+    url: string;
+    status: number;
+    attempt: number;
+    /** When the delivery attempt started (epoch ms). */
+    startedAt?: number;
+    /** The trace context the webhook was queued with (sent as its `traceparent` header). */
+    traceContext?: TraceContext;
+  };
   'queue:webhook-failed': {
     webhookId: string;
     url: string;
     error: string;
     attempt: number;
     final: boolean;
+    startedAt?: number;
+    traceContext?: TraceContext;
   };
 }
 

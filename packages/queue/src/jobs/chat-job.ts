@@ -1,4 +1,4 @@
-import type { Usage } from '@mistral-flows/core';
+import type { TraceContext, Usage } from '@mistral-flows/core';
 import type { ChatCompletionRequestMessage } from '@mistralai/mistralai/models/components';
 
 /** A message of the conversation, in the SDK's shape (`role`, `content`, `toolCalls`, ...). */
@@ -22,6 +22,13 @@ export interface ChatJobInput {
   metadata?: Record<string, JsonValue>;
   /** Streams the answer and reports progress (`{ chunks, characters }`) while it arrives. */
   stream?: boolean;
+  /**
+   * The trace the job belongs to (W3C `traceparent`, and `tracestate`), so that the enqueue, the
+   * model call and the webhook delivery form one trace. `jobTraceContext()` from
+   * `@mistral-flows/otel` gives the active one; the worker's `tracing` continues it, and the
+   * webhook carries it as its `traceparent` header.
+   */
+  traceContext?: TraceContext;
 }
 
 /** The data of a chat job in Redis. */

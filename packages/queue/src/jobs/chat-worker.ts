@@ -6,6 +6,7 @@ import {
   type ApiError,
   type BackoffOptions,
   type RateLimiter,
+  type TraceContext,
 } from '@mistral-flows/core';
 import { StreamError } from '@mistral-flows/stream';
 import type { Mistral } from '@mistralai/mistralai';
@@ -24,6 +25,7 @@ import {
 } from '../webhook/webhook-dispatcher.js';
 import { webhookId } from '../webhook/webhook-message.js';
 import type { ChatJobData, ChatJobProgress, ChatJobResult } from './chat-job.js';
+import { traceSafely, type ChatJobAttemptTrace, type ChatJobTracing } from './chat-job-tracing.js';
 import { DEFAULT_QUEUE_NAME, webhookQueueName } from './chat-queue.js';
 import { jobOutcome } from './job-outcome.js';
 import { runChatJob } from './run-chat-job.js';
@@ -68,6 +70,11 @@ export interface ChatWorkerOptions {
   maxStalledCount?: number;
   /** Start processing at once (default true). */
   autorun?: boolean;
+  /**
+   * Reports each attempt and its model call to a tracing system (`createTelemetry().chatJobTracing`
+   * from `@mistral-flows/otel`), continuing the trace in the job's `traceContext`.
+   */
+  tracing?: ChatJobTracing;
   /**
    * How long `ready()` waits for Redis before failing with `RedisUnavailableError`, and how long
    * `close()` keeps waiting on a Redis that does not answer before it disconnects (default 10 s).
@@ -134,6 +141,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     events,
     timeoutMs,
     progressIntervalMs = 250,
+    tracing,
   } = options;
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -168,6 +176,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
   const finalFailure = async (
     job: Job<ChatJobData>,
     error: { code: string; message: string; status?: number },
+    trace?: ChatJobAttemptTrace,
   ) => {
     const jobId = job.id!;
     const attemptsMade = job.attemptsMade + 1;
@@ -201,6 +210,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         url: job.data.callbackUrl,
         type: 'chat.job.failed',
         data,
+        ...traceOf(job.data, trace),
       });
     }
   };
@@ -213,17 +223,25 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
   const callModel = async (
     job: Job<ChatJobData, ChatJobResult>,
     signal: AbortSignal | undefined,
+    trace: ChatJobAttemptTrace | undefined,
   ): Promise<ChatJobResult> => {
     const data = job.data;
     const progress = data.stream ? progressReporter(job, progressIntervalMs) : undefined;
     let result: ChatJobResult;
     try {
       if (rateLimiter) await rateLimiter.acquire(signal ? { signal } : {});
-      result = await runChatJob(client, data, {
-        ...(signal ? { signal } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(progress ? { onDelta: progress.report } : {}),
-      });
+      if (trace) traceSafely(() => trace.modelCallStarted());
+      try {
+        result = await runChatJob(client, data, {
+          ...(signal ? { signal } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(progress ? { onDelta: onDelta(progress.report, trace) } : {}),
+        });
+      } catch (error) {
+        if (trace) traceSafely(() => trace.modelCallEnded({ error }));
+        throw error;
+      }
+      if (trace) traceSafely(() => trace.modelCallEnded({ result }));
     } catch (error) {
       const apiError: ApiError = StreamError.isInstance(error)
         ? error.toApiError()
@@ -242,7 +260,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
             message: redactString(apiError.message),
             ...(apiError.status !== undefined ? { status: apiError.status } : {}),
           };
-          await finalFailure(job, summary);
+          await finalFailure(job, summary, trace);
           throw new UnrecoverableError(summary.message);
         }
       }
@@ -260,6 +278,32 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
     _token?: string,
     signal?: AbortSignal,
   ): Promise<ChatJobResult> => {
+    let trace: ChatJobAttemptTrace | undefined;
+    if (tracing) {
+      traceSafely(() => {
+        trace = tracing.startAttempt({
+          queue: name,
+          jobId: job.id!,
+          attempt: job.attemptsMade + 1,
+          data: job.data,
+        });
+      });
+    }
+    try {
+      const result = await processAttempt(job, signal, trace);
+      if (trace) traceSafely(() => trace!.end());
+      return result;
+    } catch (error) {
+      if (trace) traceSafely(() => trace!.end(error));
+      throw error;
+    }
+  };
+
+  const processAttempt = async (
+    job: Job<ChatJobData, ChatJobResult>,
+    signal: AbortSignal | undefined,
+    trace: ChatJobAttemptTrace | undefined,
+  ): Promise<ChatJobResult> => {
     const data = job.data;
     const jobId = job.id!;
     emitSafely(events, 'queue:active', { queue: name, jobId, attempt: job.attemptsMade + 1 });
@@ -268,10 +312,10 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         code: 'webhook_secret_missing',
         message: 'The job has a callback URL but this worker has no webhook secret',
       };
-      await finalFailure(job, error);
+      await finalFailure(job, error, trace);
       throw new UnrecoverableError(error.message);
     }
-    const result = data.result ?? (await callModel(job, signal));
+    const result = data.result ?? (await callModel(job, signal, trace));
     if (data.callbackUrl !== undefined && webhooks) {
       const payload: ChatWebhookData = {
         queue: name,
@@ -286,6 +330,7 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
         url: data.callbackUrl,
         type: 'chat.job.completed',
         data: payload,
+        ...traceOf(data, trace),
       });
     }
     return result;
@@ -362,6 +407,33 @@ export function createChatWorker(options: ChatWorkerOptions): ChatWorker {
       return closing;
     },
   };
+}
+
+/** Reports progress, and tells the tracing about the first chunk of a streamed answer. */
+function onDelta(
+  report: (progress: ChatJobProgress) => void,
+  trace: ChatJobAttemptTrace | undefined,
+): (progress: ChatJobProgress) => void {
+  if (!trace?.firstChunk) return report;
+  let first = true;
+  return (progress) => {
+    if (first) {
+      first = false;
+      traceSafely(() => trace.firstChunk?.());
+    }
+    report(progress);
+  };
+}
+
+/** The trace context a job's webhook carries: the attempt's, else the one the job was queued with. */
+function traceOf(
+  data: ChatJobData,
+  trace: ChatJobAttemptTrace | undefined,
+): { traceContext?: TraceContext } {
+  let traceContext: TraceContext | undefined;
+  if (trace) traceSafely(() => (traceContext = trace.traceContext));
+  traceContext ??= data.traceContext;
+  return traceContext ? { traceContext } : {};
 }
 
 /**

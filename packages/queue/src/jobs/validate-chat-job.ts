@@ -14,7 +14,7 @@ export function validateChatJob(input: ChatJobInput): ChatJobData {
   if (typeof input !== 'object' || input === null) {
     throw new InvalidJobError('input', 'expected an object with messages');
   }
-  const { messages, model, agentId, callbackUrl, metadata, stream } = input;
+  const { messages, model, agentId, callbackUrl, metadata, stream, traceContext } = input;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new InvalidJobError('messages', 'a chat job needs at least one message');
   }
@@ -51,6 +51,7 @@ export function validateChatJob(input: ChatJobInput): ChatJobData {
     }
     checkJson(metadata, 'metadata');
   }
+  if (traceContext !== undefined) checkTraceContext(traceContext);
   checkJson(messages, 'messages');
   const data: ChatJobData = { messages };
   if (model !== undefined) data.model = model;
@@ -58,7 +59,33 @@ export function validateChatJob(input: ChatJobInput): ChatJobData {
   if (callbackUrl !== undefined) data.callbackUrl = callbackUrl;
   if (metadata !== undefined) data.metadata = metadata;
   if (stream) data.stream = true;
+  if (traceContext !== undefined) {
+    data.traceContext = { traceparent: traceContext.traceparent };
+    if (traceContext.tracestate) data.traceContext.tracestate = traceContext.tracestate;
+  }
   return data;
+}
+
+/** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`, ids not all zeros (W3C Trace Context). */
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function checkTraceContext(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidJobError('traceContext', 'expected an object with a traceparent');
+  }
+  const { traceparent, tracestate } = value as { traceparent?: unknown; tracestate?: unknown };
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) {
+    throw new InvalidJobError(
+      'traceContext.traceparent',
+      'expected a W3C traceparent such as 00-<32 hex>-<16 hex>-01',
+    );
+  }
+  if (
+    tracestate !== undefined &&
+    (typeof tracestate !== 'string' || tracestate.length > 512 || /[\r\n]/.test(tracestate))
+  ) {
+    throw new InvalidJobError('traceContext.tracestate', 'expected a W3C tracestate header value');
+  }
 }
 
 /** Checks the job id and priority given to `enqueueChat`, before BullMQ sees them. */

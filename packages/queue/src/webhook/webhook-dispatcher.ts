@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { redactString } from '@mistral-flows/core';
+import { redactString, type TraceContext } from '@mistral-flows/core';
 import {
   Queue,
   UnrecoverableError,
@@ -154,8 +154,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   };
 
   const process = async (job: Job<WebhookDelivery>): Promise<DeliveryResult> => {
-    const { id, url, body } = job.data;
+    const { id, url, body, traceContext } = job.data;
     const attempt = job.attemptsMade + 1;
+    const startedAt = Date.now();
+    const traced = traceContext ? { startedAt, traceContext } : {};
     let failure: WebhookDeliveryError;
     if (await isDisabled(url)) {
       failure = new WebhookDeliveryError(
@@ -166,11 +168,16 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       try {
         const target = checkCallbackUrl(url, { allowHosts });
         const headers = signWebhook(keys, id, body);
-        const status = await postWebhook(target, { ...headers }, body, {
-          timeoutMs,
-          allowHosts,
-          agents,
-        });
+        const status = await postWebhook(
+          target,
+          { ...headers, ...traceHeaders(traceContext) },
+          body,
+          {
+            timeoutMs,
+            allowHosts,
+            agents,
+          },
+        );
         const outcome = deliveryOutcome(status);
         if (outcome === 'delivered') {
           emitSafely(events, 'queue:webhook-delivered', {
@@ -178,6 +185,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
             url: where(url),
             status,
             attempt,
+            ...traced,
           });
           return { status, attempts: attempt };
         }
@@ -206,6 +214,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       error: failure.message,
       attempt,
       final,
+      ...traced,
     });
     if (!final) throw failure;
     await deadLetter(job, failure);
@@ -252,7 +261,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       await watch.within(
         queue.add(
           'webhook',
-          { id: message.id, url: message.url, type: message.type, body: webhookBody(message) },
+          {
+            id: message.id,
+            url: message.url,
+            type: message.type,
+            body: webhookBody(message),
+            ...(message.traceContext ? { traceContext: message.traceContext } : {}),
+          },
           {
             jobId: message.id,
             attempts: ATTEMPTS_CEILING,
@@ -304,4 +319,12 @@ function where(url: string): string {
   } catch {
     return '(invalid URL)';
   }
+}
+
+/** The W3C Trace Context headers of a delivery (none without a trace). */
+function traceHeaders(traceContext: TraceContext | undefined): Record<string, string> {
+  if (!traceContext) return {};
+  return traceContext.tracestate
+    ? { traceparent: traceContext.traceparent, tracestate: traceContext.tracestate }
+    : { traceparent: traceContext.traceparent };
 }

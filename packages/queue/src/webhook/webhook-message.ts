@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TraceContext } from '@mistral-flows/core';
 
 /** A webhook to deliver: what `WebhookDispatcher.send` takes. */
 export interface WebhookMessage<T = unknown> {
@@ -11,6 +12,8 @@ export interface WebhookMessage<T = unknown> {
   data: T;
   /** When the event happened (default: now). */
   timestamp?: Date;
+  /** The trace the event belongs to: sent as the `traceparent` (and `tracestate`) header. */
+  traceContext?: TraceContext;
 }
 
 /** A delivery job's data: the exact body is fixed when queued and signed at every attempt. */
@@ -19,6 +22,7 @@ export interface WebhookDelivery {
   url: string;
   type: string;
   body: string;
+  traceContext?: TraceContext;
 }
 
 /** The Standard Webhooks payload: `{ "type", "timestamp", "data" }`. */
