@@ -1,7 +1,11 @@
 import { PostgresStore } from '@mistral-flows/core/postgres';
 import { createTestSchema, usePostgres, useRedis } from '@mistral-flows/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runConversationCrash, summary } from './support/conversation-crash.js';
+import { afterEach, describe, it } from 'vitest';
+import {
+  CRASH_TEST_RUN,
+  expectCleanCrashRun,
+  runConversationCrash,
+} from './support/conversation-crash.js';
 import { Cleanups, deleteQueueKeys, uniqueName } from './support/harness.js';
 
 // Postgres holds the conversations and their leases; Redis still carries the jobs and events.
@@ -28,19 +32,9 @@ describe.skipIf(!postgres.available || !redis.available)(
         storeKind: 'postgres',
         storeTarget: `${postgres.url}#${table}`,
         store,
-        workers: 3,
-        conversations: 30,
-        turns: 3,
-        leaseMs: 2_000,
-        killEveryMs: 1_000,
-        staggerMs: 500,
-        timeoutMs: 45_000,
+        ...CRASH_TEST_RUN,
       });
-      console.log(summary(report));
-      expect(report.problems).toEqual([]);
-      expect(report.kills).toBeGreaterThanOrEqual(3);
-      expect(report.resumed).toBeGreaterThan(0);
-      expect(report.jobCounts).toMatchObject({ active: 0, waiting: 0, delayed: 0, failed: 0 });
+      expectCleanCrashRun(report);
     });
   },
 );

@@ -1,7 +1,11 @@
 import { RedisStore } from '@mistral-flows/core/redis';
 import { useRedis } from '@mistral-flows/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runConversationCrash, summary } from './support/conversation-crash.js';
+import { afterEach, describe, it } from 'vitest';
+import {
+  CRASH_TEST_RUN,
+  expectCleanCrashRun,
+  runConversationCrash,
+} from './support/conversation-crash.js';
 import { Cleanups, deleteQueueKeys, uniqueName } from './support/harness.js';
 
 const redis = await useRedis();
@@ -24,19 +28,9 @@ describe.skipIf(!redis.available)(
         storeKind: 'redis',
         storeTarget: namespace,
         store,
-        workers: 3,
-        conversations: 30,
-        turns: 3,
-        leaseMs: 2_000,
-        killEveryMs: 1_000,
-        staggerMs: 500,
-        timeoutMs: 45_000,
+        ...CRASH_TEST_RUN,
       });
-      console.log(summary(report));
-      expect(report.problems).toEqual([]);
-      expect(report.kills).toBeGreaterThanOrEqual(3);
-      expect(report.resumed).toBeGreaterThan(0);
-      expect(report.jobCounts).toMatchObject({ active: 0, waiting: 0, delayed: 0, failed: 0 });
+      expectCleanCrashRun(report);
     });
   },
 );

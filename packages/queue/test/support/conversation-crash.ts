@@ -6,6 +6,7 @@ import { startEmulator } from '@mistral-flows/emulator';
 import { waitFor } from '@mistral-flows/testing';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { createConversationClient, leaseKey, type LeaseRecord } from '../../src/index.js';
 import type { Cleanups } from './harness.js';
 
@@ -306,4 +307,24 @@ export function summary(report: CrashRunReport): string {
     `by another worker, ${calls} tool calls run ${runs} times (a call runs again only when its ` +
     `result was not stored yet), ${Math.round(report.durationMs / 100) / 10} s`
   );
+}
+
+/** The run both crash tests make: 3 workers, 30 conversations of 3 turns, a kill every second. */
+export const CRASH_TEST_RUN = {
+  workers: 3,
+  conversations: 30,
+  turns: 3,
+  leaseMs: 2_000,
+  killEveryMs: 1_000,
+  staggerMs: 500,
+  timeoutMs: 45_000,
+} satisfies Partial<CrashRunOptions>;
+
+/** What a crash test asserts of its run: nothing wrong, workers killed and taken over, no job left. */
+export function expectCleanCrashRun(report: CrashRunReport): void {
+  console.log(summary(report));
+  expect(report.problems).toEqual([]);
+  expect(report.kills).toBeGreaterThanOrEqual(3);
+  expect(report.resumed).toBeGreaterThan(0);
+  expect(report.jobCounts).toMatchObject({ active: 0, waiting: 0, delayed: 0, failed: 0 });
 }
