@@ -8,6 +8,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { GEN_AI, OWN, PROVIDER } from './attributes.js';
+import { contentAttribute } from './content.js';
 import type { MachineSnapshotLike } from './inspection.js';
 import {
   chatAttributes,
@@ -79,6 +80,8 @@ interface ChatCall {
 
 /** One conversation actor being traced; dropped between turns. */
 interface Track {
+  /** The conversation's id (its context's `id`). */
+  conversationId: string;
   prev: string | undefined;
   /** Restored from a snapshot: the first turn links to the span the store keeps. */
   restored: boolean;
@@ -118,6 +121,7 @@ export class ConversationSpans {
       const restored = event.type === 'xstate.init' && context.settled > 0;
       if (!restored && !ACTIVE.has(value)) return;
       track = {
+        conversationId: context.id,
         prev: undefined,
         restored,
         turn: undefined,
@@ -156,6 +160,35 @@ export class ConversationSpans {
     ) {
       this.endTurn(track, context, value, now);
       this.tracks.delete(session);
+    }
+  }
+
+  /**
+   * An agent team handed its turn from one agent to another (`step.handoff`): the event goes on
+   * the turn of the step that handed off, whose conversation is
+   * `<team id>/t<turn>.<step index>.<agent>` (the team's step ids), still open at that moment.
+   */
+  onTeamSnapshot(snapshot: MachineSnapshotLike, event: { type: string }): void {
+    if (event.type !== 'step.handoff') return;
+    const context = snapshot.context as {
+      id?: unknown;
+      turn?: unknown;
+      step?: { handoffs?: unknown };
+      handoffs?: Array<{ from: string; to: string; reason?: string | undefined }>;
+    };
+    const handoff = context.handoffs?.at(-1);
+    const index = context.step?.handoffs;
+    if (handoff === undefined || typeof index !== 'number') return;
+    const from = `${String(context.id)}/t${String(context.turn)}.${index - 1}.${handoff.from}`;
+    for (const track of this.tracks.values()) {
+      if (track.conversationId !== from || !track.turn) continue;
+      track.turn.addEvent('handoff', {
+        'mistral_flows.handoff.from': handoff.from,
+        'mistral_flows.handoff.to': handoff.to,
+        ...(handoff.reason !== undefined && this.core.captureContent
+          ? { 'mistral_flows.handoff.reason': contentAttribute(handoff.reason) }
+          : {}),
+      });
     }
   }
 

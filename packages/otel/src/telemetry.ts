@@ -110,6 +110,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         case 'batch':
           batches.onJobSnapshot(session, snapshot);
           return;
+        case 'agentTeam':
+          conversations.onTeamSnapshot(snapshot, (event.event ?? { type: '' }) as { type: string });
+          return;
         default:
           return;
       }
