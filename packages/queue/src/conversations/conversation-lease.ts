@@ -215,7 +215,11 @@ export class ConversationLease {
   /** Writes `patch` and gives the lease up in the same write. */
   async release(patch: Partial<LeaseRecord> = {}): Promise<void> {
     this.stopRenewing();
-    await this.renewing?.catch(() => undefined); // its outcome is superseded by this write
+    // A renewal still in flight: a lost lease is thrown here; any other failure of it is superseded
+    // by the write below, which carries the same record and reports its own failure.
+    await this.renewing?.catch((error: unknown) => {
+      if (LeaseLostError.isInstance(error)) throw error;
+    });
     this.assertHeld();
     await this.write({ ...this.record, ...patch, owner: null });
     this.current = undefined;

@@ -315,12 +315,22 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
   ): Promise<ActionOutcome> => {
     const { conversationId, seq, action } = job.data;
     const log = await logOf(conversationId);
-    const appends: Array<Promise<number>> = [];
+    const appends: Array<Promise<void>> = [];
+    let appendFailure: unknown;
     const record = (event: ConversationLogEvent) => {
-      const append = log.append(event.type, event);
-      // Awaited below with the others; this handler only stops an unhandled rejection meanwhile.
-      append.catch(() => undefined);
-      appends.push(append);
+      appends.push(
+        log.append(event.type, event).then(
+          () => undefined,
+          (error: unknown) => {
+            appendFailure ??= error;
+          },
+        ),
+      );
+    };
+    /** Waits for the events appended so far; the first append that failed fails the action. */
+    const recorded = async (): Promise<void> => {
+      await Promise.all(appends);
+      if (appendFailure !== undefined) throw asError(appendFailure);
     };
     const resumed = lease.record.applying?.seq === seq;
     record({
@@ -343,20 +353,18 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
           id: conversationId,
           store,
         });
-        try {
-          await created.flush();
-        } finally {
-          await created.close().catch(() => undefined); // its failure is the flush's, thrown above
-        }
+        // close() waits for the first record to be stored, then stops the actor: it rejects with
+        // the write's error when that failed.
+        await created.close();
       }
-      await Promise.all(appends);
+      await recorded();
       return { ...outcomeBase, status: 'idle' };
     }
 
     const cancelKey = runtimeKeys(redisPrefix, name, conversationId).cancel;
     const cancelledAt = Number((await (await redis()).get(cancelKey)) ?? 0);
     if (action.type !== 'cancel' && cancelledAt > seq) {
-      await Promise.all(appends);
+      await recorded();
       return {
         ...outcomeBase,
         status: 'cancelled',
@@ -369,7 +377,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       conversation = await resumeConversation(conversationId, { ...conversationOptions, store });
     } catch (error) {
       if (AgentsError.isInstance(error) && error.code === 'conversation_not_found') {
-        await Promise.all(appends);
+        await recorded();
         return {
           ...outcomeBase,
           status: 'error',
@@ -383,6 +391,9 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     }
     const entry = { seq, conversation };
     active.set(conversationId, entry);
+    let failed = false;
+    let closeFailure: unknown;
+    let result: ActionOutcome;
     const stopOnLoss = lease.onLost(() => conversation.actor.stop());
     const unsubscribe = conversation.actor.on('*', (event: ConversationEmitted) =>
       record({ ...event, conversationId, seq }),
@@ -454,14 +465,25 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
         lease.assertHeld();
         outcome = outcomeOf(conversation, outcomeBase, turnBefore);
       }
-      await Promise.all(appends);
-      return outcome;
+      await recorded();
+      result = outcome;
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
       unsubscribe.unsubscribe();
       stopOnLoss();
       if (active.get(conversationId) === entry) active.delete(conversationId);
-      await conversation.close().catch(() => undefined); // a failed write was thrown by flush()
+      try {
+        await conversation.close();
+      } catch (error) {
+        // close() rejects with the writer's error: after a failure the action's own error already
+        // carries it (flush() threw it); after a success it fails the action.
+        if (!failed) closeFailure = error;
+      }
     }
+    if (closeFailure !== undefined) throw asError(closeFailure);
+    return result;
   };
 
   const worker = new Worker<ConversationJobData, ActionOutcome>(name, processJob, {
