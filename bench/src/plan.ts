@@ -27,6 +27,8 @@ export const plan: Record<string, RoundPlan> = {
   otel: { rounds: 9, warmup: 2 },
   // About 15 s a round: four stores, 200 writes per writer at concurrency 1 and 50.
   store: { rounds: 3, warmup: 1 },
+  // About 12 s a kill-and-takeover round per store (5 kills); the first kill is not a warm-up.
+  takeover: { rounds: 3, warmup: 0 },
 };
 
 export function planFor(name: string, override: Partial<RoundPlan>): RoundPlan {

@@ -3,6 +3,7 @@ import { createClient } from '@mistral-flows/core';
 import { RedisStore } from '@mistral-flows/core/redis';
 import { createConversationClient, createConversationWorker } from '@mistral-flows/queue';
 import { deleteQueueKeys } from '@mistral-flows/testing';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { alternate, format, measurement, median, type Benchmark } from '../harness.js';
 import { REDIS_URL } from '../redis.js';
 
@@ -45,9 +46,22 @@ export const benchmark: Benchmark = {
       orderRetryMs: 20,
     });
     const conversations = createConversationClient({ connection: { url: REDIS_URL }, name });
+    // The floor of "each action is a BullMQ job": a job that does nothing, added and awaited.
+    const bareName = `${name}-bare`;
+    const bareQueue = new Queue(bareName, { connection: { url: REDIS_URL } });
+    const bareWorker = new Worker(bareName, async () => 'done', {
+      connection: { url: REDIS_URL },
+      concurrency: 10,
+    });
+    const bareEvents = new QueueEvents(bareName, { connection: { url: REDIS_URL } });
     try {
       await worker.ready();
       await conversations.ready();
+      await Promise.all([
+        bareQueue.waitUntilReady(),
+        bareWorker.waitUntilReady(),
+        bareEvents.waitUntilReady(),
+      ]);
       const local = new Map<string, ReturnType<typeof createConversation>>();
       const turns = await alternate(
         {
@@ -72,12 +86,18 @@ export const benchmark: Benchmark = {
               if (turn === 1) await conversations.result(await conversations.create({ id }));
               await conversations.result(await conversations.send(id, `question ${turn}`));
             }),
+          'a BullMQ job that does nothing (add, run, wait)': () =>
+            turnLatency(async () => {
+              const job = await bareQueue.add('noop', {}, { removeOnComplete: { count: 1_000 } });
+              await job.waitUntilFinished(bareEvents);
+            }),
         },
         { rounds: ctx.rounds, warmup: ctx.warmup, log: (line) => ctx.log(line) },
       );
       const inProcess = turns['createConversation (in process, RedisStore)']!;
       const distributed = turns['conversation client -> worker (RedisStore)']!;
       const added = distributed.map((value, i) => value - inProcess[i]!);
+      const bare = turns['a BullMQ job that does nothing (add, run, wait)']!;
 
       const addedMs = median(added);
       return {
@@ -87,6 +107,7 @@ export const benchmark: Benchmark = {
           measurement('createConversation (in process)', 'turn p50', 'ms', inProcess),
           measurement('client -> BullMQ -> worker', 'turn p50', 'ms', distributed),
           measurement('added by the distributed path', 'turn p50', 'ms', added),
+          measurement('floor: a BullMQ job that does nothing', 'round trip p50', 'ms', bare),
         ],
         goals: [
           {
@@ -98,14 +119,18 @@ export const benchmark: Benchmark = {
         ],
         notes: [
           `${CONVERSATIONS} conversations of ${TURNS} turns per round and contender, one turn at a time, emulator answering at once (no streaming); the distributed path is one worker in this process, Redis on this machine.`,
+          `The floor: a BullMQ job that does nothing, added and awaited (QueueEvents), ${format(median(bare))} ms at p50 in the same run. A distributed action costs that plus two lease writes in the store and its events.`,
         ],
       };
     } finally {
+      await bareEvents.close();
+      await bareWorker.close();
+      await bareQueue.close();
       await conversations.close();
       await worker.close();
       await redisStore.close();
       await emulator.close();
-      await deleteQueueKeys(REDIS_URL, [name]);
+      await deleteQueueKeys(REDIS_URL, [name, bareName]);
     }
   },
 };

@@ -145,6 +145,8 @@ export async function runConversationChaos(
     // A kill every 1-3 s while at least two workers are up; the replacement starts at once and
     // joins when ready (a process start takes seconds on two busy cores).
     const kills: number[] = [];
+    /** When each killed worker (by its lease owner id, `w-<pid>`) was killed. */
+    const killedAt = new Map<string, number>();
     const slots: Array<NodeChild | undefined> = [...live];
     const restarts: Array<Promise<void>> = [];
     const killer = (async () => {
@@ -160,6 +162,7 @@ export async function runConversationChaos(
           problems.push(`worker ${victim.pid} exited by itself: ${victim.stderr()}`);
         } else {
           kills.push(Date.now());
+          killedAt.set(`w-${victim.pid}`, Date.now());
           await victim.kill();
         }
         restarts.push(
@@ -240,15 +243,16 @@ export async function runConversationChaos(
       `${calls} tool calls ran, expected ${CONVERSATIONS * TURNS}`,
     );
 
-    // From each kill to each action resumed after it (the `at` of its resumed action-start).
+    // From the kill of a worker to each action taken over from it: the `at` of the resumed
+    // action-start, whose `takenOverFrom` names the worker that held the action before.
     const resumeMs: number[] = [];
     for (const id of ids) {
       const raw = await redis.xrange(`bull:${name}:conversation:${id}:events`, '-', '+');
       for (const [, fields] of raw) {
         const data = fields[fields.indexOf('d') + 1] ?? '';
         if (!data.includes('"type":"action-start"') || !data.includes('"resumed":true')) continue;
-        const at = (JSON.parse(data) as { at: number }).at;
-        const kill = kills.filter((k) => k <= at).at(-1);
+        const { at, takenOverFrom } = JSON.parse(data) as { at: number; takenOverFrom?: string };
+        const kill = takenOverFrom === undefined ? undefined : killedAt.get(takenOverFrom);
         if (kill !== undefined) resumeMs.push(at - kill);
       }
     }
@@ -267,7 +271,7 @@ export async function runConversationChaos(
       `${calls} tool calls run ${runs} times: ${runs - calls} ran again because their result was not stored yet, ${Object.keys(violations).length} with a stored result`,
     );
     f.survived.push(
-      `${resumeMs.length} actions taken over by another worker; from the kill to the takeover p50 ${p50} ms, p99 ${p99} ms (lease ${LEASE_MS} ms, lock ${LEASE_MS / 2} ms, stalled check every ${LEASE_MS / 4} ms)`,
+      `${resumeMs.length} actions taken over from a killed worker; from its kill to the takeover p50 ${p50} ms, p99 ${p99} ms (lease ${LEASE_MS} ms, lock ${LEASE_MS / 2} ms, stalled check every ${LEASE_MS / 4} ms, leases of actions in progress watched by every worker)`,
     );
     Object.assign(f.facts, {
       conversations: CONVERSATIONS,

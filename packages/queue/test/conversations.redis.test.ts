@@ -6,7 +6,7 @@ import { RedisStore } from '@mistral-flows/core/redis';
 import { defineTool, conversationKey } from '@mistral-flows/agents';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { serveSSE, type ReplayRecord } from '@mistral-flows/stream';
-import { useRedis } from '@mistral-flows/testing';
+import { useRedis, waitFor } from '@mistral-flows/testing';
 import { filter, firstValueFrom, take, takeWhile, toArray } from 'rxjs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -375,12 +375,17 @@ describe.skipIf(!redis.available)('conversation runtime on Redis', () => {
     const failures: Error[] = [];
     worker.worker.on('failed', (_job, error) => failures.push(error));
     await client.create({ id: 'stolen' });
-    const outcome = await client.result(await client.send('stolen', 'steal the lease'), {
-      timeoutMs: 30_000,
-    });
+    const sent = await client.send('stolen', 'steal the lease');
+    const outcome = await client.result(sent, { timeoutMs: 30_000 });
     expect(outcome).toMatchObject({
       status: 'idle',
       turn: { turn: 1, text: 'Done after the steal.' },
+    });
+    // The outcome, final once the conversation was stored, was announced with the commit, which
+    // found the lease stolen: that attempt failed, and its retry committed the same outcome.
+    await waitFor(async () => (await client.queue.getJobState(sent.jobId)) === 'completed', {
+      timeoutMs: 20_000,
+      what: 'the action committed by its retry',
     });
     expect(failures.some((e) => LeaseLostError.isInstance(e))).toBe(true);
     expect(failures.find((e) => LeaseLostError.isInstance(e))?.message).toMatch(
@@ -388,6 +393,29 @@ describe.skipIf(!redis.available)('conversation runtime on Redis', () => {
     );
     // The tool's result was stored before the loss was seen: the next attempt did not run it again.
     expect([...executions.values()]).toEqual([1]);
+  });
+
+  it('uses a conversation kept in memory only while no other worker has advanced it', async () => {
+    const { client, startWorker, store } = await setUp();
+    const a = await startWorker();
+    await client.result(await client.create({ id: 'kept' }));
+    const turn = async (n: number) =>
+      (await client.result(await client.send('kept', `turn ${n}`), { timeoutMs: 20_000 })).turn;
+    expect(await turn(1)).toMatchObject({ turn: 1 });
+    // A keeps the conversation in memory; B applies the next turn while A takes no jobs.
+    await a.worker.pause();
+    const b = await startWorker();
+    expect(await turn(2)).toMatchObject({ turn: 2, text: 'Answer to turn 2.' });
+    await b.worker.pause();
+    a.worker.resume();
+    // A must see B's turn: the lease record is no longer the one it released.
+    expect(await turn(3)).toMatchObject({ turn: 3, text: 'Answer to turn 3.' });
+    expect(await turn(4)).toMatchObject({ turn: 4 });
+    const entry = await store.get<{
+      snapshot: { context: { messages: Array<{ role: string; content: string }> } };
+    }>(conversationKey('kept'));
+    const users = entry?.value.snapshot.context.messages.filter((m) => m.role === 'user');
+    expect(users?.map((m) => m.content)).toEqual(['turn 1', 'turn 2', 'turn 3', 'turn 4']);
   });
 
   it('fails at start with typed errors when Redis or the store is unavailable', async () => {

@@ -1,5 +1,5 @@
 // A conversation worker process for the conversations chaos run: createConversationWorker against
-// the emulator with a Redis or Postgres store. Prints `ready <pid>` once connected; the run kills
+// the emulator with a Redis or Postgres store. Prints `ready <pid> <workerId>` once connected; the run kills
 // it with SIGKILL at random. Its tool counts executions per call id in Redis and records a
 // violation when the call's result was already stored when it ran.
 import { conversationKey, defineTool } from '@mistral-flows/agents';
@@ -68,9 +68,10 @@ const worker = createConversationWorker({
   concurrency: 50,
   orderRetryMs: 100,
   maxStalledCount: 50,
+  workerId: `w-${process.pid}`,
 });
 await worker.ready();
-process.stdout.write(`ready ${process.pid}\n`);
+process.stdout.write(`ready ${process.pid} w-${process.pid}\n`);
 process.once('SIGTERM', () => {
   void worker.close().then(async () => {
     await store.close();

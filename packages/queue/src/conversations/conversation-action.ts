@@ -49,6 +49,11 @@ export interface ActionReceipt {
   jobId: string;
   /** The conversation's last event id when the action was enqueued: its events come after. */
   afterEventId: number;
+  /**
+   * The id of the last entry of the conversation's outcome stream when the action was enqueued:
+   * `result()` reads from there (from the start when absent).
+   */
+  afterEndId?: string;
 }
 
 /** Names of the Redis keys of the runtime, under `<prefix>:mf-conversations:`. */
@@ -61,6 +66,11 @@ export function runtimeKeys(prefix: string, name: string, conversationId: string
     cancel: `${base}:cancel`,
     /** The Redis Stream of turn events (and its id counter at `<events>:seq`). */
     events: `${base}:events`,
+    /**
+     * A Redis Stream of the actions' outcomes only (fields `s`: the action number, `d`: the
+     * outcome as JSON), which `result()` waits on without waking for every turn event.
+     */
+    ends: `${base}:ends`,
   };
 }
 

@@ -93,17 +93,20 @@ export interface ConversationClient {
  */
 const NUMBER_ACTION = `
 local lastEvent = tonumber(redis.call('GET', KEYS[2]) or '0')
+local ends = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
+local lastEnd = '0-0'
+if ends[1] then lastEnd = ends[1][1] end
 if ARGV[1] == 'create' then
-  if redis.call('SET', KEYS[1], 1, 'NX') then return {1, lastEvent} end
-  return {-1, lastEvent}
+  if redis.call('SET', KEYS[1], 1, 'NX') then return {1, lastEvent, lastEnd} end
+  return {-1, lastEvent, lastEnd}
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, lastEvent} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, lastEvent, lastEnd} end
 local seq = redis.call('INCR', KEYS[1])
 if ARGV[1] == 'cancel' then
   local previous = tonumber(redis.call('GET', KEYS[3]) or '0')
   if seq > previous then redis.call('SET', KEYS[3], seq) end
 end
-return {seq, lastEvent}
+return {seq, lastEvent, lastEnd}
 `;
 
 /** Conversation ids: they name Redis keys and job ids (BullMQ refuses `:` in those). */
@@ -173,15 +176,16 @@ export function createConversationClient(options: ConversationClientOptions): Co
     const connection = await redis();
     client ??= connection;
     const keys = runtimeKeys(redisPrefix, name, conversationId);
-    const [seq, afterEventId] = await watch.within(
+    const [seq, afterEventId, afterEndId] = await watch.within(
       connection.eval(
         NUMBER_ACTION,
-        3,
+        4,
         keys.seq,
         `${keys.events}:seq`,
         keys.cancel,
+        keys.ends,
         action.type,
-      ) as Promise<[number, number]>,
+      ) as Promise<[number, number, string]>,
       doing,
     );
     if (seq === 0) {
@@ -206,7 +210,7 @@ export function createConversationClient(options: ConversationClientOptions): Co
         doing,
       );
     }
-    return { conversationId, seq, jobId, afterEventId };
+    return { conversationId, seq, jobId, afterEventId, afterEndId };
   };
 
   let closing: Promise<void> | undefined;
@@ -243,7 +247,7 @@ export function createConversationClient(options: ConversationClientOptions): Co
       const timeoutMs = resultOptions.timeoutMs ?? 5 * 60_000;
       assertId(receipt.conversationId);
       const connection = await redis();
-      const key = runtimeKeys(redisPrefix, name, receipt.conversationId).events;
+      const key = runtimeKeys(redisPrefix, name, receipt.conversationId).ends;
       const deadline = Date.now() + timeoutMs;
       // A blocking read needs a connection of its own; idle ones are kept for the next wait, so
       // that waiting for an action does not cost a new connection.
@@ -255,7 +259,7 @@ export function createConversationClient(options: ConversationClientOptions): Co
       }
       let healthy = false;
       try {
-        let cursor = receipt.afterEventId;
+        let cursor = receipt.afterEndId ?? '0-0';
         while (!closed) {
           const left = deadline - Date.now();
           if (left <= 0) break;
@@ -266,17 +270,16 @@ export function createConversationClient(options: ConversationClientOptions): Co
             Math.max(1, Math.min(1_000, left)),
             'STREAMS',
             key,
-            `0-${cursor}`,
+            cursor,
           );
           for (const [streamId, fields] of reply?.[0]?.[1] ?? []) {
-            cursor = Number(streamId.slice(2));
-            if (fields[1] !== 'action-end') continue;
-            const event = JSON.parse(fields[3] ?? 'null') as ConversationLogEvent;
-            if (event.type !== 'action-end' || event.seq !== receipt.seq) continue;
+            cursor = streamId;
+            if (fields[0] !== 's' || Number(fields[1]) !== receipt.seq) continue;
+            const outcome = JSON.parse(fields[3] ?? 'null') as ActionOutcome;
             healthy = true;
-            const failure = outcomeError(event.outcome);
+            const failure = outcomeError(outcome);
             if (failure) throw failure;
-            return event.outcome;
+            return outcome;
           }
         }
         healthy = true;

@@ -162,6 +162,34 @@ describe('ConversationLease', () => {
         }),
     ).toThrow(InvalidArgumentError);
   });
+  it('writes a patch with the lease only onto the record it was given, never onto a newer one', async () => {
+    const store = new MemoryStore();
+    const clock = new Clock();
+    const first = leaseFor(store, 'worker-a', clock);
+    expect(await first.acquire()).toBe(true);
+    const released = await first.release({ done: 1 });
+    expect(released.record).toMatchObject({ owner: null, done: 1 });
+
+    // Taken from the record as released: the patch goes in the same write.
+    const second = leaseFor(store, 'worker-a', clock);
+    const patch = { applying: { seq: 2, turnBefore: 1 } };
+    expect(await second.acquire({ known: released, patch })).toBe(true);
+    expect(second.patched).toBe(true);
+    expect(second.takenFrom).toBe(released.version);
+    expect((await store.get<LeaseRecord>(leaseKey('c1')))?.value.applying).toEqual(patch.applying);
+    const again = await second.release({ done: 2, applying: undefined });
+
+    // Another worker wrote in between: the lease is taken from the newer record, without the patch.
+    await store.set(leaseKey('c1'), { ...again.record, done: 3 }, { ifVersion: again.version });
+    const third = leaseFor(store, 'worker-a', clock);
+    expect(
+      await third.acquire({ known: again, patch: { applying: { seq: 3, turnBefore: 2 } } }),
+    ).toBe(true);
+    expect(third.patched).toBe(false);
+    expect(third.takenFrom).toBe(again.version + 1);
+    expect((await store.get<LeaseRecord>(leaseKey('c1')))?.value).toMatchObject({ done: 3 });
+    expect((await store.get<LeaseRecord>(leaseKey('c1')))?.value.applying).toBeUndefined();
+  });
 });
 
 /** How many times the store was read: the waiting worker's polls. */

@@ -30,6 +30,11 @@ export interface LeaseRecord {
   last?: ActionOutcome | undefined;
   /** Renewals by the current owner, for operators reading the store. */
   renewals?: number;
+  /**
+   * Set when a worker found the lease expired and freed it (`LeaseWatch`): the owner it expired
+   * from. Cleared by the next holder.
+   */
+  expired?: { owner: string } | undefined;
 }
 
 export const leaseKey = (conversationId: string) => `conversation-lease:${conversationId}`;
@@ -68,6 +73,9 @@ export class ConversationLease {
   /** When the last successful write (acquire or renewal) started, on this worker's clock. */
   private heldSince = 0;
   private lostWith: LeaseLostError | undefined;
+  private from = 0;
+  private wrotePatch = false;
+  private previousOwner: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private readonly lostListeners = new Set<(error: LeaseLostError) => void>();
@@ -97,6 +105,24 @@ export class ConversationLease {
     return this.version;
   }
 
+  /** The version the last `acquire()` took the lease over from (0: there was no record). */
+  get takenFrom(): number {
+    return this.from;
+  }
+
+  /**
+   * The worker that held the lease before the last `acquire()`, when it took the lease over from
+   * one that stopped renewing it (directly, or after a watch freed it); undefined otherwise.
+   */
+  get takenOverFrom(): string | undefined {
+    return this.previousOwner;
+  }
+
+  /** Whether the last `acquire()` wrote its `patch` (it does only on the `known` record). */
+  get patched(): boolean {
+    return this.wrotePatch;
+  }
+
   /**
    * Reads the record without taking the lease (undefined before the conversation's first action
    * was applied).
@@ -118,11 +144,22 @@ export class ConversationLease {
       signal?: AbortSignal;
       /** The record as just read (by `peek()`), to start from without reading it again. */
       known?: { record: LeaseRecord; version: number } | undefined;
+      /**
+       * Written with the lease when it is taken from the `known` record, in the same
+       * compare-and-set (`patched` tells whether it was): not when the record had changed.
+       */
+      patch?: Partial<LeaseRecord>;
+      /**
+       * Since when (on this worker's clock) a watch of this worker has seen the record at
+       * `version` unchanged, if it has: the wait for an expiry counts from then.
+       */
+      seenSince?: (version: number) => number | undefined;
     } = {},
   ): Promise<boolean> {
     const pollMs = Math.max(25, Math.floor(this.leaseMs / 8));
     let watched: { version: number; since: number } | undefined;
     let known = options.known;
+    let patch = options.known ? options.patch : undefined;
     for (;;) {
       options.signal?.throwIfAborted();
       const entry = known
@@ -131,6 +168,9 @@ export class ConversationLease {
       known = undefined;
       if (entry && options.stop?.(entry.value)) return false;
       const version = entry?.version ?? 0;
+      if (watched?.version !== version) {
+        watched = { version, since: options.seenSince?.(version) ?? this.now() };
+      }
       const free =
         !entry ||
         entry.value.owner === null ||
@@ -138,8 +178,10 @@ export class ConversationLease {
       if (free) {
         const record: LeaseRecord = {
           ...(entry?.value ?? { done: 0 }),
+          ...patch,
           owner: this.options.owner,
           renewals: 0,
+          expired: undefined,
         };
         const started = this.now();
         try {
@@ -148,16 +190,21 @@ export class ConversationLease {
           this.version = written.version;
           this.heldSince = started;
           this.lostWith = undefined;
+          this.from = version;
+          this.wrotePatch = patch !== undefined;
+          this.previousOwner = entry?.value.owner ?? entry?.value.expired?.owner ?? undefined;
           this.startRenewing();
           return true;
         } catch (error) {
           if (!StoreConflictError.isInstance(error)) throw error;
-          // Another worker wrote first: watch the new version.
+          // Another worker wrote first: watch the new version, and write no patch meant for the
+          // record as it was.
           watched = undefined;
+          patch = undefined;
           continue;
         }
       }
-      if (watched?.version !== version) watched = { version, since: this.now() };
+      patch = undefined;
       await sleep(pollMs, options.signal);
     }
   }
@@ -212,8 +259,13 @@ export class ConversationLease {
     return this.renewing;
   }
 
-  /** Writes `patch` and gives the lease up in the same write. */
-  async release(patch: Partial<LeaseRecord> = {}): Promise<void> {
+  /**
+   * Writes `patch` and gives the lease up in the same write; resolves with the record written
+   * and its version.
+   */
+  async release(
+    patch: Partial<LeaseRecord> = {},
+  ): Promise<{ record: LeaseRecord; version: number }> {
     this.stopRenewing();
     // A renewal still in flight: a lost lease is thrown here; any other failure of it is superseded
     // by the write below, which carries the same record and reports its own failure.
@@ -221,8 +273,10 @@ export class ConversationLease {
       if (LeaseLostError.isInstance(error)) throw error;
     });
     this.assertHeld();
-    await this.write({ ...this.record, ...patch, owner: null });
+    const record: LeaseRecord = { ...this.record, ...patch, owner: null };
+    await this.write(record);
     this.current = undefined;
+    return { record, version: this.version };
   }
 
   /** Stops renewing without writing (after a loss, or when the worker stops). */

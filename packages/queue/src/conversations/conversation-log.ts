@@ -17,6 +17,8 @@ export type ConversationLogEvent =
       seq: number;
       action: ConversationAction['type'];
       resumed: boolean;
+      /** On a takeover after a crash: the id of the worker that held the action before. */
+      takenOverFrom?: string;
       /** When the worker started (or resumed) the action: `Date.now()` on its machine. */
       at: number;
     }

@@ -34,7 +34,8 @@ import {
 } from './conversation-action.js';
 import { ConversationLease, DEFAULT_LEASE_MS, type LeaseRecord } from './conversation-lease.js';
 import type { ConversationLogEvent } from './conversation-log.js';
-import { fencedStore } from './fenced-store.js';
+import { fencedStore, type LeaseFence } from './fenced-store.js';
+import { LeaseWatch } from './lease-watch.js';
 
 export interface ConversationWorkerOptions {
   connection: ConnectionOptions;
@@ -83,6 +84,18 @@ export interface ConversationWorkerOptions {
    * or `ConversationRuntimeError` (`store_unavailable`) (default 10 s).
    */
   redisTimeoutMs?: number;
+  /**
+   * Conversations kept in memory after their action, so that this worker's next action on one of
+   * them needs no read of the store (default 1,000; 0 keeps none). A kept conversation is used
+   * only while its lease record is the one this worker released; the least recent goes first.
+   */
+  residentConversations?: number;
+  /**
+   * Watch the leases of the actions in progress on other workers, and free those that expire
+   * (default true): a crashed worker's action is then taken over about `leaseMs` after the
+   * crash. Costs one store read per action in progress every `leaseMs / 8`.
+   */
+  watchLeases?: boolean;
   /** This worker's id in lease records (default: a random UUID per worker). */
   workerId?: string;
   /** Start processing at once (default true). */
@@ -149,9 +162,22 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
   let subscriber: Redis | undefined;
 
   const redis = async (): Promise<Redis> => (await queue.client) as unknown as Redis;
+  /**
+   * The connection for an action's own commands (events, outcomes, the cancel mark): with
+   * auto-pipelining, the commands issued in one tick go out in one write.
+   */
+  let pipelined: Promise<Redis> | undefined;
+  const runtime = (): Promise<Redis> => {
+    pipelined ??= redis().then((connection) => {
+      const duplicate = connection.duplicate({ enableAutoPipelining: true });
+      duplicate.on('error', (error: unknown) => worker.emit('error', asError(error)));
+      return duplicate;
+    });
+    return pipelined;
+  };
   const logOf = async (conversationId: string) =>
     new RedisReplayLog<ConversationLogEvent>({
-      client: await redis(),
+      client: await runtime(),
       key: runtimeKeys(redisPrefix, name, conversationId).events,
     });
 
@@ -247,14 +273,57 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     throw new DelayedError();
   };
 
+  /** The highest action number at which a cancel of the conversation was asked (0: none). */
+  const readCancelMark = async (
+    conversationId: string,
+  ): Promise<{ at: number } | { error: unknown }> => {
+    try {
+      const cancelKey = runtimeKeys(redisPrefix, name, conversationId).cancel;
+      return { at: Number((await (await runtime()).get(cancelKey)) ?? 0) };
+    } catch (error) {
+      return { error };
+    }
+  };
+
   /** Promotes the next action of a conversation when it is waiting in the delayed set. */
   const promoteNext = async (conversationId: string, seq: number): Promise<void> => {
     const nextId = actionJobId(conversationId, seq + 1);
-    if ((await queue.getJobState(nextId)) !== 'delayed') return;
+    // One command (sent with the outcome's): is it in the delayed set?
+    if ((await (await runtime()).zscore(queue.toKey('delayed'), nextId)) === null) return;
     try {
       await (await queue.getJob(nextId))?.promote();
     } catch {
       // It left the delayed set in between (promoted by its own timer): nothing to do.
+    }
+  };
+
+  /** A conversation this worker keeps in memory after applying one of its actions. */
+  interface Resident {
+    conversation: Conversation;
+    fence: LeaseFence;
+    /** The lease record as this worker released it: the conversation is current while it is. */
+    released: { record: LeaseRecord; version: number };
+  }
+  const resident = new Map<string, Resident>();
+  const maxResident = options.residentConversations ?? 1_000;
+  const unheld = (conversationId: string) => () =>
+    new LeaseLostError({
+      conversationId,
+      expectedVersion: 0,
+      message: `Conversation "${conversationId}" was written while this worker held no lease`,
+    });
+  /** Stops a conversation kept in memory (it has nothing left to write). */
+  const discard = (kept: Resident): void => {
+    kept.fence.lease = undefined;
+    kept.conversation.close().catch((error: unknown) => worker.emit('error', asError(error)));
+  };
+  /** Keeps a settled conversation in memory for its next action, the least recent out first. */
+  const keep = (conversationId: string, kept: Resident): void => {
+    resident.set(conversationId, kept);
+    for (const [oldest, entry] of resident) {
+      if (resident.size <= maxResident) break;
+      resident.delete(oldest);
+      discard(entry);
     }
   };
 
@@ -266,27 +335,70 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     const data = job.data;
     const { conversationId, seq } = data;
     const lease = new ConversationLease({ store, conversationId, owner: workerId, leaseMs });
-    let seen: Awaited<ReturnType<ConversationLease['peek']>>;
-    for (;;) {
-      seen = await lease.peek();
-      const done = seen?.record.done ?? 0;
-      if (done >= seq) return appliedAgain(data, seen?.record);
-      if (done === seq - 1) break;
-      await waitForPredecessor(job, token, done + 1);
+    // The conversation as this worker left it after its previous action, if it kept it: it is
+    // current as long as the lease record is the one this worker released (every other worker
+    // writes the lease record before it writes the conversation).
+    const kept = resident.get(conversationId);
+    resident.delete(conversationId);
+    let seen = kept?.released.record.done === seq - 1 ? kept.released : undefined;
+    while (!seen) {
+      const read = await lease.peek();
+      const done = read?.record.done ?? 0;
+      if (done >= seq) {
+        if (kept) discard(kept);
+        return appliedAgain(data, read?.record);
+      }
+      if (done === seq - 1) seen = read ?? { record: { owner: null, done: 0 }, version: 0 };
+      else await waitForPredecessor(job, token, done + 1);
     }
+    const current = kept !== undefined && seen.version === kept.released.version;
+    // Taking the lease also marks the action as being applied, in the same write, when the
+    // conversation is known to be settled: its turn count is the one in memory.
+    const patch =
+      current &&
+      data.action.type !== 'create' &&
+      seen.record.owner === null &&
+      !seen.record.applying
+        ? { applying: { seq, turnBefore: kept.conversation.actor.getSnapshot().context.turn } }
+        : undefined;
+    // The cancel mark is read while the lease is taken (a cancel asked after this read still
+    // reaches the turn through the cancel channel once it runs).
+    const cancelMark = readCancelMark(conversationId);
     const taken = await lease.acquire({
       stop: (record) => record.done >= seq,
       known: seen,
+      ...(patch ? { patch } : {}),
+      seenSince: (version) => leaseWatch.seenSince(conversationId, version),
       ...(signal ? { signal } : {}),
     });
+    const reuse = current && taken && lease.takenFrom === kept.released.version ? kept : undefined;
+    if (kept && !reuse) discard(kept);
     if (!taken) return appliedAgain(data, (await lease.peek())?.record);
+    const resumed = !lease.patched && lease.record.applying?.seq === seq;
     let outcome: ActionOutcome;
+    let applied: Omit<Resident, 'released'> | undefined;
     try {
-      outcome = await apply(job, lease);
-      // The commit point: progress and the lease's release in one compare-and-set. The outcome
-      // is announced after it, and again by a run of this job after a crash in between.
-      await lease.release({ done: seq, applying: undefined, last: outcome });
+      ({ outcome, applied } = await apply(job, lease, { resumed, reuse, cancelMark }));
+      // The commit point: progress and the lease's release in one compare-and-set. The outcome,
+      // final once the conversation is stored, is announced at the same time: a run of this job
+      // after a crash before the commit resumes the stored conversation, finds the same outcome
+      // and announces it again (a client takes the first).
+      const [commit, told] = await Promise.allSettled([
+        lease.release({ done: seq, applying: undefined, last: outcome }),
+        announce(outcome),
+      ]);
+      if (commit.status === 'rejected') throw commit.reason;
+      const released = commit.value;
+      if (applied && maxResident > 0 && told.status === 'fulfilled') {
+        keep(conversationId, { ...applied, released });
+      } else if (applied) {
+        discard({ ...applied, released });
+      }
+      applied = undefined;
+      // Committed: a failed announcement fails this attempt, whose retry announces it again.
+      if (told.status === 'rejected') throw told.reason;
     } catch (error) {
+      if (applied) discard({ ...applied, released: seen });
       lease.stopRenewing();
       if (!LeaseLostError.isInstance(error) && lease.held) {
         // Give the lease back at once so that the next attempt need not wait for it to expire;
@@ -297,22 +409,52 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       }
       throw error;
     }
-    await Promise.all([announce(outcome), promoteNext(conversationId, seq)]);
+    await promoteNext(conversationId, seq);
     return outcome;
   };
 
-  /** Appends an action's `action-end` to its conversation's log, where clients wait for it. */
+  /**
+   * Appends an action's outcome to its conversation's event log and to its outcome stream, where
+   * `result()` waits for it.
+   */
   const announce = async (outcome: ActionOutcome): Promise<void> => {
     const { conversationId, seq } = outcome;
+    const connection = await runtime();
     const log = await logOf(conversationId);
-    await log.append('action-end', { type: 'action-end', conversationId, seq, outcome });
+    await Promise.all([
+      log.append('action-end', { type: 'action-end', conversationId, seq, outcome }),
+      connection.xadd(
+        runtimeKeys(redisPrefix, name, conversationId).ends,
+        'MAXLEN',
+        '~',
+        '1000',
+        '*',
+        's',
+        String(seq),
+        'd',
+        JSON.stringify(outcome),
+      ),
+    ]);
   };
 
-  /** Applies one action with the lease held, and waits until the conversation has settled. */
+  /**
+   * Applies one action with the lease held, and waits until the conversation has settled and its
+   * writes are stored. Returns the conversation (settled, with nothing left to write) when the
+   * worker may keep it for the conversation's next action.
+   */
   const apply = async (
     job: Job<ConversationJobData, ActionOutcome>,
     lease: ConversationLease,
-  ): Promise<ActionOutcome> => {
+    {
+      resumed,
+      reuse,
+      cancelMark,
+    }: {
+      resumed: boolean;
+      reuse: Resident | undefined;
+      cancelMark: Promise<{ at: number } | { error: unknown }>;
+    },
+  ): Promise<{ outcome: ActionOutcome; applied?: Omit<Resident, 'released'> }> => {
     const { conversationId, seq, action } = job.data;
     const log = await logOf(conversationId);
     const appends: Array<Promise<void>> = [];
@@ -332,67 +474,91 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       await Promise.all(appends);
       if (appendFailure !== undefined) throw asError(appendFailure);
     };
-    const resumed = lease.record.applying?.seq === seq;
     record({
       type: 'action-start',
       conversationId,
       seq,
       action: action.type,
       resumed,
+      ...(resumed && lease.takenOverFrom ? { takenOverFrom: lease.takenOverFrom } : {}),
       at: Date.now(),
     });
     const outcomeBase = { conversationId, seq, action: action.type };
-    const store = fencedStore(options.store, lease);
+    const fence: LeaseFence = reuse?.fence ?? { lease, unheld: unheld(conversationId) };
+    fence.lease = lease;
+    const store = fencedStore(options.store, fence);
+    /** Keeps `conversation` for the next action once its writes are stored. */
+    const settledWith = async (
+      outcome: ActionOutcome,
+      conversation: Conversation | undefined,
+    ): Promise<{ outcome: ActionOutcome; applied?: Omit<Resident, 'released'> }> => {
+      try {
+        await conversation?.flush();
+        await recorded();
+      } catch (error) {
+        fence.lease = undefined;
+        if (conversation) await closeAfterFailure(conversation);
+        throw error;
+      }
+      fence.lease = undefined;
+      return conversation ? { outcome, applied: { conversation, fence } } : { outcome };
+    };
 
     if (action.type === 'create') {
+      if (reuse) return settledWith({ ...outcomeBase, status: 'idle' }, reuse.conversation);
       const exists = await store.get(conversationKey(conversationId));
-      if (!exists) {
-        const created = createConversation({
-          ...conversationOptions,
-          ...agentOptions(options),
-          id: conversationId,
-          store,
-        });
-        // close() waits for the first record to be stored, then stops the actor: it rejects with
-        // the write's error when that failed.
-        await created.close();
-      }
-      await recorded();
-      return { ...outcomeBase, status: 'idle' };
+      const created = exists
+        ? undefined
+        : createConversation({
+            ...conversationOptions,
+            ...agentOptions(options),
+            id: conversationId,
+            store,
+          });
+      // flush() waits for the first record to be stored: it rejects with the write's error.
+      return settledWith({ ...outcomeBase, status: 'idle' }, created);
     }
 
-    const cancelKey = runtimeKeys(redisPrefix, name, conversationId).cancel;
-    const cancelledAt = Number((await (await redis()).get(cancelKey)) ?? 0);
+    const mark = await cancelMark;
+    if ('error' in mark) throw mark.error;
+    const cancelledAt = mark.at;
     if (action.type !== 'cancel' && cancelledAt > seq) {
-      await recorded();
-      return {
-        ...outcomeBase,
-        status: 'cancelled',
-        error: { code: 'action_cancelled', message: `cancelled by action ${cancelledAt}` },
-      };
+      return settledWith(
+        {
+          ...outcomeBase,
+          status: 'cancelled',
+          error: { code: 'action_cancelled', message: `cancelled by action ${cancelledAt}` },
+        },
+        reuse?.conversation,
+      );
     }
 
     let conversation: Conversation;
-    try {
-      conversation = await resumeConversation(conversationId, { ...conversationOptions, store });
-    } catch (error) {
-      if (AgentsError.isInstance(error) && error.code === 'conversation_not_found') {
-        await recorded();
-        return {
-          ...outcomeBase,
-          status: 'error',
-          error: {
-            code: 'conversation_not_found',
-            message: `No stored conversation "${conversationId}"`,
-          },
-        };
+    if (reuse) {
+      conversation = reuse.conversation;
+    } else {
+      try {
+        conversation = await resumeConversation(conversationId, { ...conversationOptions, store });
+      } catch (error) {
+        if (AgentsError.isInstance(error) && error.code === 'conversation_not_found') {
+          return settledWith(
+            {
+              ...outcomeBase,
+              status: 'error',
+              error: {
+                code: 'conversation_not_found',
+                message: `No stored conversation "${conversationId}"`,
+              },
+            },
+            undefined,
+          );
+        }
+        throw error;
       }
-      throw error;
     }
     const entry = { seq, conversation };
     active.set(conversationId, entry);
     let failed = false;
-    let closeFailure: unknown;
     let result: ActionOutcome;
     const stopOnLoss = lease.onLost(() => conversation.actor.stop());
     const unsubscribe = conversation.actor.on('*', (event: ConversationEmitted) =>
@@ -400,7 +566,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     );
     try {
       const snapshot = conversation.actor.getSnapshot();
-      if (!resumed) {
+      if (!resumed && !lease.patched) {
         await lease.update({ applying: { seq, turnBefore: snapshot.context.turn } });
       }
       const turnBefore = lease.record.applying?.turnBefore ?? snapshot.context.turn;
@@ -465,7 +631,6 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
         lease.assertHeld();
         outcome = outcomeOf(conversation, outcomeBase, turnBefore);
       }
-      await recorded();
       result = outcome;
     } catch (error) {
       failed = true;
@@ -474,17 +639,30 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       unsubscribe.unsubscribe();
       stopOnLoss();
       if (active.get(conversationId) === entry) active.delete(conversationId);
-      try {
-        await conversation.close();
-      } catch (error) {
-        // close() rejects with the writer's error: after a failure the action's own error already
-        // carries it (flush() threw it); after a success it fails the action.
-        if (!failed) closeFailure = error;
+      if (failed) {
+        fence.lease = undefined;
+        await closeAfterFailure(conversation);
       }
     }
-    if (closeFailure !== undefined) throw asError(closeFailure);
-    return result;
+    if (conversation.actor.getSnapshot().status === 'active')
+      return settledWith(result, conversation);
+    // Stopped (by a lost lease, say): not kept. close() rejects with its writer's failure.
+    fence.lease = undefined;
+    await conversation.close();
+    await recorded();
+    return { outcome: result };
   };
+
+  const leaseWatch = new LeaseWatch({
+    store,
+    owner: workerId,
+    leaseMs,
+    activeConversations: async () =>
+      (await queue.getRanges(['active'], 0, -1)).map((jobId) =>
+        jobId.slice(0, jobId.lastIndexOf('.')),
+      ),
+    onError: (error) => worker.emit('error', asError(error)),
+  });
 
   const worker = new Worker<ConversationJobData, ActionOutcome>(name, processJob, {
     ...base,
@@ -495,6 +673,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     maxStalledCount: options.maxStalledCount ?? 10,
   });
   watch.listen(worker);
+  if (options.watchLeases ?? true) leaseWatch.start();
   worker.on('failed', (job, error) => {
     if (!job) return;
     const final =
@@ -508,16 +687,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
       status: 'error',
       error: { code: 'action_failed', message: redactString(error.message) },
     };
-    logOf(job.data.conversationId)
-      .then((log) =>
-        log.append('action-end', {
-          type: 'action-end',
-          conversationId: outcome.conversationId,
-          seq: outcome.seq,
-          outcome,
-        }),
-      )
-      .catch((failure: unknown) => worker.emit('error', asError(failure)));
+    announce(outcome).catch((failure: unknown) => worker.emit('error', asError(failure)));
   });
 
   /** Cancels the turn in flight of a conversation when a client asks (pub/sub). */
@@ -569,16 +739,33 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     close() {
       closing ??= (async () => {
         subscriber?.disconnect();
+        await leaseWatch.stop();
         if (!(await settlesWithin(worker.waitUntilReady(), watch.timeoutMs)).settled) {
           await closeUnconnectedWithin(watch, worker, queue);
           return;
         }
         await closeWhenReady(watch, worker);
         await closeWhenReady(watch, queue);
+        for (const kept of resident.values()) discard(kept);
+        resident.clear();
+        if (pipelined) await (await pipelined).quit();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Stops the conversation of an action that failed. close() rejects with the conversation's
+ * writer's failure, which the action's own error already carries (flush() threw it), or with
+ * nothing new: that rejection is not a second failure.
+ */
+async function closeAfterFailure(conversation: Conversation): Promise<void> {
+  try {
+    await conversation.close();
+  } catch {
+    // Reported by the action's error (see above).
+  }
 }
 
 /** Resolves once the conversation is idle, failed or waiting for an approval (or stopped). */
@@ -673,6 +860,13 @@ function validate(options: ConversationWorkerOptions): void {
   }
   if (!options.agentId === !options.model) {
     throw new InvalidArgumentError('agentId', 'give exactly one of agentId and model');
+  }
+  const kept = options.residentConversations;
+  if (kept !== undefined && !(Number.isInteger(kept) && kept >= 0)) {
+    throw new InvalidArgumentError(
+      'residentConversations',
+      `expected an integer >= 0, got ${String(kept)}`,
+    );
   }
   for (const key of ['concurrency', 'orderRetryMs', 'lockDuration', 'stalledInterval'] as const) {
     const value = options[key];
