@@ -4,6 +4,7 @@ import { RedisStore } from '@mistral-flows/core/redis';
 import { createConversationClient, createConversationWorker } from '@mistral-flows/queue';
 import { deleteQueueKeys } from '@mistral-flows/testing';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { childScript, spawnNode } from '../chaos/node-child.js';
 import { alternate, format, measurement, median, type Benchmark } from '../harness.js';
 import { REDIS_URL } from '../redis.js';
 
@@ -46,6 +47,17 @@ export const benchmark: Benchmark = {
       orderRetryMs: 20,
     });
     const conversations = createConversationClient({ connection: { url: REDIS_URL }, name });
+    // The same path with the worker in a process of its own, as deployed: web node and worker.
+    const remoteName = `${name}-remote`;
+    const remoteChild = spawnNode(childScript('bench-conversation-worker'), [
+      REDIS_URL,
+      remoteName,
+      emulator.url,
+      'redis',
+      `bull:${remoteName}:store:`,
+      '10000',
+    ]);
+    const remote = createConversationClient({ connection: { url: REDIS_URL }, name: remoteName });
     // The floor of "each action is a BullMQ job": a job that does nothing, added and awaited.
     const bareName = `${name}-bare`;
     const bareQueue = new Queue(bareName, { connection: { url: REDIS_URL } });
@@ -57,6 +69,10 @@ export const benchmark: Benchmark = {
     try {
       await worker.ready();
       await conversations.ready();
+      await remote.ready();
+      if (!(await remoteChild.waitForLine((l) => l.startsWith('ready'), 30_000))) {
+        throw new Error(`the worker process did not start: ${remoteChild.stderr()}`);
+      }
       await Promise.all([
         bareQueue.waitUntilReady(),
         bareWorker.waitUntilReady(),
@@ -86,6 +102,11 @@ export const benchmark: Benchmark = {
               if (turn === 1) await conversations.result(await conversations.create({ id }));
               await conversations.result(await conversations.send(id, `question ${turn}`));
             }),
+          'conversation client -> worker process (RedisStore)': () =>
+            turnLatency(async (id, turn) => {
+              if (turn === 1) await remote.result(await remote.create({ id }));
+              await remote.result(await remote.send(id, `question ${turn}`));
+            }),
           'a BullMQ job that does nothing (add, run, wait)': () =>
             turnLatency(async () => {
               const job = await bareQueue.add('noop', {}, { removeOnComplete: { count: 1_000 } });
@@ -97,32 +118,45 @@ export const benchmark: Benchmark = {
       const inProcess = turns['createConversation (in process, RedisStore)']!;
       const distributed = turns['conversation client -> worker (RedisStore)']!;
       const added = distributed.map((value, i) => value - inProcess[i]!);
+      const inWorkerProcess = turns['conversation client -> worker process (RedisStore)']!;
+      const addedApart = inWorkerProcess.map((value, i) => value - inProcess[i]!);
       const bare = turns['a BullMQ job that does nothing (add, run, wait)']!;
 
-      const addedMs = median(added);
+      const addedMs = median(addedApart);
+      const addedTogetherMs = median(added);
       return {
         name: 'conversations',
         title: this.title,
         measurements: [
           measurement('createConversation (in process)', 'turn p50', 'ms', inProcess),
-          measurement('client -> BullMQ -> worker', 'turn p50', 'ms', distributed),
-          measurement('added by the distributed path', 'turn p50', 'ms', added),
+          measurement('client -> BullMQ -> worker process', 'turn p50', 'ms', inWorkerProcess),
+          measurement('added, worker in its own process', 'turn p50', 'ms', addedApart),
+          measurement('client -> BullMQ -> worker in this process', 'turn p50', 'ms', distributed),
+          measurement('added, worker in this process', 'turn p50', 'ms', added),
           measurement('floor: a BullMQ job that does nothing', 'round trip p50', 'ms', bare),
         ],
         goals: [
           {
-            name: 'time a turn adds on the distributed path (p50)',
+            name: 'time a turn adds on the distributed path, worker in its own process (p50)',
             target: '<= 2 ms',
             actual: `${format(addedMs)} ms`,
             met: addedMs <= 2,
           },
+          {
+            name: 'the same with the worker in the client process (p50)',
+            target: '<= 2 ms',
+            actual: `${format(addedTogetherMs)} ms`,
+            met: addedTogetherMs <= 2,
+          },
         ],
         notes: [
-          `${CONVERSATIONS} conversations of ${TURNS} turns per round and contender, one turn at a time, emulator answering at once (no streaming); the distributed path is one worker in this process, Redis on this machine.`,
+          `${CONVERSATIONS} conversations of ${TURNS} turns per round and contender, one turn at a time, emulator answering at once (no streaming); the distributed path is one worker (concurrency 10), in a process of its own as deployed (web node and worker), and again in the benchmark's process, where the worker's CPU and the client's share one thread; Redis on this machine.`,
           `The floor: a BullMQ job that does nothing, added and awaited (QueueEvents), ${format(median(bare))} ms at p50 in the same run. A distributed action costs that plus two lease writes in the store and its events.`,
         ],
       };
     } finally {
+      await remoteChild.kill();
+      await remote.close();
       await bareEvents.close();
       await bareWorker.close();
       await bareQueue.close();
@@ -130,7 +164,7 @@ export const benchmark: Benchmark = {
       await worker.close();
       await redisStore.close();
       await emulator.close();
-      await deleteQueueKeys(REDIS_URL, [name, bareName]);
+      await deleteQueueKeys(REDIS_URL, [name, bareName, remoteName]);
     }
   },
 };

@@ -52,7 +52,7 @@ async function takeovers(
   const name = `mf-bench-takeover-${setup.kind}${setup.noWatch ? '-nowatch' : ''}-${process.pid}`;
   const redis = new Redis(REDIS_URL);
   const client = createConversationClient({ connection: { url: REDIS_URL }, name });
-  const script = childScript('takeover-worker');
+  const script = childScript('bench-conversation-worker');
   const args = [REDIS_URL, name, emulatorUrl, setup.kind, setup.target, String(LEASE_MS)];
   if (setup.noWatch) args.push('no-watch');
   const workers = new Map<string, NodeChild>();

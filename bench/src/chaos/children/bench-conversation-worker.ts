@@ -1,8 +1,10 @@
-// A conversation worker process for the takeover benchmark: createConversationWorker against the
-// emulator with a Redis or Postgres store, worker id `w-<pid>`. Prints `ready <pid> <workerId>`
-// once connected; `no-watch` as the last argument turns the watch of other workers' leases off. Its `hang` tool, the first time it runs for a call, pushes `<workerId> <callId>`
-// to `<name>:hanging` and never returns, so that the benchmark knows whom to SIGKILL; run again
-// for the same call (on the worker that took the action over), it returns at once.
+// A conversation worker process for the takeover and conversations benchmarks:
+// createConversationWorker against the emulator with a Redis or Postgres store, worker id
+// `w-<pid>`. Prints `ready <pid> <workerId>` once connected; `no-watch` as the last argument turns
+// the watch of other workers' leases off. Its `hang` tool, the first time it runs for a call,
+// pushes `<workerId> <callId>` to `<name>:hanging` and never returns, so that the benchmark knows
+// whom to SIGKILL; run again for the same call (on the worker that took the action over), it
+// returns at once.
 import { defineTool } from '@mistral-flows/agents';
 import { createClient, type Store } from '@mistral-flows/core';
 import { createConversationWorker } from '@mistral-flows/queue';
