@@ -169,6 +169,38 @@ describe.skipIf(!redis.available)('createBatchRunClient / createBatchRunWorker',
     expect(await platformJobs(sdk, 'early')).toHaveLength(0);
   });
 
+  it('gives a running batch back on close(): the next worker resumes it without a second platform job', async () => {
+    const { client, worker, sdk, name, store } = open();
+    await worker.ready();
+    await client.start({
+      key: 'handed-over',
+      // At 2,000 requests/s the emulator takes about 2 s for these.
+      requests: requests(4_000),
+      model: 'mistral-small-latest',
+      poll,
+    });
+    await waitFor(
+      async () => (await client.progress('handed-over')).progress?.status === 'RUNNING',
+      { timeoutMs: 20_000, what: 'the batch to run' },
+    );
+    await worker.close();
+    expect((await client.progress('handed-over')).jobState).toBe('delayed');
+    const next = createBatchRunWorker({
+      connection: { url: redis.url },
+      client: sdk,
+      store,
+      name,
+      workDir: join(dir, name),
+      leaseMs: 1_000,
+    });
+    cleanups.add(() => next.close());
+    const result = await client.result('handed-over', { timeoutMs: 20_000, pollMs: 20 });
+    expect(result).toMatchObject({ status: 'succeeded', resumed: true });
+    expect(result.counts.succeeded).toBe(4_000);
+    expect(result.files.workerId).toBe(next.id);
+    expect(await platformJobs(sdk, 'handed-over')).toHaveLength(1);
+  });
+
   it('refuses bad options, too large an input and unknown keys with typed errors', async () => {
     const { client, store } = open({ maxInputBytes: 2_000 });
     const refused = async (promise: Promise<unknown>) => {
