@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  BatchError,
   batchKey,
   resumeBatch,
   runBatch,
@@ -261,12 +262,19 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
     }
 
     const start = async (again: boolean): Promise<BatchRun> => {
-      if (again || stored) return resumeBatch(key, runOptions);
       try {
-        return runBatch({ ...runOptions, requests, key });
+        return again || stored
+          ? await resumeBatch(key, runOptions)
+          : runBatch({ ...runOptions, requests, key });
       } catch (error) {
-        // Options the batch refuses fail the same way on every attempt.
-        if (InvalidArgumentError.isInstance(error)) throw new UnrecoverableError(error.message);
+        // Options the batch refuses, and state of another batch under this key, fail the same way
+        // on every attempt.
+        if (
+          InvalidArgumentError.isInstance(error) ||
+          (BatchError.isInstance(error) && error.code === 'batch_key_mismatch')
+        ) {
+          throw new UnrecoverableError(error.message);
+        }
         throw error;
       }
     };
