@@ -45,7 +45,12 @@ const blocksRedisUrl = (() => {
   return url.toString();
 })();
 /** The keys the blocks leave: the default queues' and the default RedisStore namespace's. */
-const blocksRedisKeys = ['bull:mistral-chat*', 'bull:mistral-conversations*', 'mistral-flows:*'];
+const blocksRedisKeys = [
+  'bull:mistral-chat*',
+  'bull:mistral-conversations*',
+  'bull:mistral-batch-runs*',
+  'mistral-flows:*',
+];
 const deleteBlockKeys = async () => {
   for (const pattern of blocksRedisKeys) await deleteKeys(blocksRedisUrl, pattern);
 };

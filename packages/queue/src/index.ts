@@ -137,3 +137,25 @@ export {
   ConversationRuntimeError,
   type ConversationRuntimeErrorCode,
 } from './errors/conversation-runtime-error.js';
+
+export {
+  createBatchRunWorker,
+  createBatchRunClient,
+  DEFAULT_BATCH_RUN_QUEUE,
+  DEFAULT_MAX_INPUT_BYTES,
+  batchRunJobId,
+  batchRunLeaseId,
+  batchRunResultKey,
+  type BatchRunWorker,
+  type BatchRunWorkerOptions,
+  type BatchRunClient,
+  type BatchRunClientOptions,
+  type BatchRunResultOptions,
+  type StartBatchRunOptions,
+  type BatchRunJobData,
+  type BatchRunProgress,
+  type BatchRunReceipt,
+  type BatchRunResult,
+  type BatchRunSettings,
+} from './batch-runs/index.js';
+export { BatchRunError, type BatchRunErrorCode } from './errors/batch-run-error.js';
