@@ -4,6 +4,7 @@ import { RedisStore } from '@mistral-flows/core/redis';
 import { createConversationClient, createConversationWorker } from '@mistral-flows/queue';
 import { deleteQueueKeys } from '@mistral-flows/testing';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { childScript, spawnNode } from '../chaos/node-child.js';
 import { alternate, format, measurement, median, type Benchmark } from '../harness.js';
 import { REDIS_URL } from '../redis.js';
@@ -66,6 +67,31 @@ export const benchmark: Benchmark = {
       concurrency: 10,
     });
     const bareEvents = new QueueEvents(bareName, { connection: { url: REDIS_URL } });
+    // The same round trips as an action, without a conversation: a number (INCR), a job, two
+    // compare-and-set writes of a lease record in the store, an outcome on a stream, read back.
+    const skeletonName = `${name}-skeleton`;
+    const skeletonQueue = new Queue<{ id: string; seq: number }>(skeletonName, {
+      connection: { url: REDIS_URL },
+    });
+    const skeletonRedis = new Redis(REDIS_URL);
+    const skeletonReader = new Redis(REDIS_URL);
+    const endsKey = `bull:${skeletonName}:ends`;
+    const skeletonWorker = new Worker<{ id: string; seq: number }>(
+      skeletonName,
+      async (job) => {
+        const key = `skeleton-lease:${job.data.id}`;
+        const entry = await redisStore.get<{ owner: string | null }>(key);
+        const taken = await redisStore.set(
+          key,
+          { owner: 'bench' },
+          { ifVersion: entry?.version ?? 0 },
+        );
+        await redisStore.set(key, { owner: null }, { ifVersion: taken.version });
+        await skeletonRedis.xadd(endsKey, '*', 's', String(job.data.seq));
+        return 'done';
+      },
+      { connection: { url: REDIS_URL }, concurrency: 10 },
+    );
     try {
       await worker.ready();
       await conversations.ready();
@@ -107,6 +133,25 @@ export const benchmark: Benchmark = {
               if (turn === 1) await remote.result(await remote.create({ id }));
               await remote.result(await remote.send(id, `question ${turn}`));
             }),
+          'the same round trips without a conversation': () =>
+            turnLatency(async (id) => {
+              const seq = await skeletonRedis.incr(`bull:${skeletonName}:seq:${id}`);
+              const last = await skeletonRedis.xrevrange(endsKey, '+', '-', 'COUNT', 1);
+              await skeletonQueue.add('action', { id, seq }, { jobId: `${id}.${seq}` });
+              let cursor = last[0]?.[0] ?? '0-0';
+              for (;;) {
+                const reply = await skeletonReader.xread(
+                  'BLOCK',
+                  5_000,
+                  'STREAMS',
+                  endsKey,
+                  cursor,
+                );
+                const entries = reply?.[0]?.[1] ?? [];
+                if (entries.some(([, fields]) => fields[1] === String(seq))) break;
+                cursor = entries.at(-1)?.[0] ?? cursor;
+              }
+            }),
           'a BullMQ job that does nothing (add, run, wait)': () =>
             turnLatency(async () => {
               const job = await bareQueue.add('noop', {}, { removeOnComplete: { count: 1_000 } });
@@ -121,6 +166,7 @@ export const benchmark: Benchmark = {
       const inWorkerProcess = turns['conversation client -> worker process (RedisStore)']!;
       const addedApart = inWorkerProcess.map((value, i) => value - inProcess[i]!);
       const bare = turns['a BullMQ job that does nothing (add, run, wait)']!;
+      const skeleton = turns['the same round trips without a conversation']!;
 
       const addedMs = median(addedApart);
       const addedTogetherMs = median(added);
@@ -134,6 +180,12 @@ export const benchmark: Benchmark = {
           measurement('client -> BullMQ -> worker in this process', 'turn p50', 'ms', distributed),
           measurement('added, worker in this process', 'turn p50', 'ms', added),
           measurement('floor: a BullMQ job that does nothing', 'round trip p50', 'ms', bare),
+          measurement(
+            "floor: an action's round trips without a conversation",
+            'round trip p50',
+            'ms',
+            skeleton,
+          ),
         ],
         goals: [
           {
@@ -155,6 +207,10 @@ export const benchmark: Benchmark = {
         ],
       };
     } finally {
+      await skeletonWorker.close();
+      await skeletonQueue.close();
+      skeletonRedis.disconnect();
+      skeletonReader.disconnect();
       await remoteChild.kill();
       await remote.close();
       await bareEvents.close();
@@ -164,7 +220,7 @@ export const benchmark: Benchmark = {
       await worker.close();
       await redisStore.close();
       await emulator.close();
-      await deleteQueueKeys(REDIS_URL, [name, bareName, remoteName]);
+      await deleteQueueKeys(REDIS_URL, [name, bareName, remoteName, skeletonName]);
     }
   },
 };

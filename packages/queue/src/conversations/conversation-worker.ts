@@ -305,6 +305,8 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     released: { record: LeaseRecord; version: number };
   }
   const resident = new Map<string, Resident>();
+  /** Conversations whose action is being applied or committed here, until that has ended. */
+  const committing = new Map<string, Promise<void>>();
   const maxResident = options.residentConversations ?? 1_000;
   const unheld = (conversationId: string) => () =>
     new LeaseLostError({
@@ -334,6 +336,13 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
   ): Promise<ActionOutcome> => {
     const data = job.data;
     const { conversationId, seq } = data;
+    // A client learns an outcome as the action commits, and may send the next one at once: when
+    // it reaches this worker before that commit has ended, it waits for it, and then finds the
+    // conversation kept and the lease record current.
+    for (let previous = committing.get(conversationId); previous; ) {
+      await previous;
+      previous = committing.get(conversationId);
+    }
     const lease = new ConversationLease({ store, conversationId, owner: workerId, leaseMs });
     // The conversation as this worker left it after its previous action, if it kept it: it is
     // current as long as the lease record is the one this worker released (every other worker
@@ -377,6 +386,8 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     const resumed = !lease.patched && lease.record.applying?.seq === seq;
     let outcome: ActionOutcome;
     let applied: Omit<Resident, 'released'> | undefined;
+    let committed!: () => void;
+    committing.set(conversationId, new Promise<void>((resolve) => (committed = resolve)));
     try {
       ({ outcome, applied } = await apply(job, lease, { resumed, reuse, cancelMark }));
       // The commit point: progress and the lease's release in one compare-and-set. The outcome,
@@ -408,6 +419,9 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
         });
       }
       throw error;
+    } finally {
+      committing.delete(conversationId);
+      committed();
     }
     await promoteNext(conversationId, seq);
     return outcome;

@@ -12,14 +12,16 @@ export interface LeaseFence {
 }
 
 /**
- * The store as a conversation sees it while a worker holds its lease: reads pass through; every
+ * The store as a conversation sees it while a worker holds its lease (one lease, or a fence
+ * whose lease changes from action to action): reads pass through; every
  * write first checks that the fence's lease is still held (`LeaseLostError` otherwise), so a
  * worker that lost the lease, or holds none, stops writing. The conversation record's own
  * compare-and-set covers the rest: a write already on its way when the lease was lost meets the
  * new holder's version as a conflict.
  */
-export function fencedStore(store: Store, fence: LeaseFence): Store {
+export function fencedStore(store: Store, fence: LeaseFence | ConversationLease): Store {
   const assertHeld = () => {
+    if (!('unheld' in fence)) return fence.assertHeld();
     if (!fence.lease) throw fence.unheld();
     fence.lease.assertHeld();
   };
