@@ -9,21 +9,14 @@ import { defineTool } from '@mistral-flows/agents';
 import { createClient, type Store } from '@mistral-flows/core';
 import { createConversationWorker } from '@mistral-flows/queue';
 import { Redis } from 'ioredis';
+import { openStore } from './open-store.js';
 import { z } from 'zod';
 
 const [redisUrl, name, serverURL, storeKind, storeTarget, leaseMs, watch] = process.argv.slice(
   2,
 ) as [string, string, string, string, string, string, string];
 
-let store: Store;
-if (storeKind === 'postgres') {
-  const { PostgresStore } = await import('@mistral-flows/core/postgres');
-  const [connectionString, table] = storeTarget.split('#');
-  store = new PostgresStore({ connectionString: connectionString!, table: table! });
-} else {
-  const { RedisStore } = await import('@mistral-flows/core/redis');
-  store = new RedisStore({ url: redisUrl, namespace: storeTarget });
-}
+const store: Store = await openStore(storeKind, storeTarget, redisUrl);
 const redis = new Redis(redisUrl);
 const workerId = `w-${process.pid}`;
 

@@ -339,7 +339,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     // A client learns an outcome as the action commits, and may send the next one at once: when
     // it reaches this worker before that commit has ended, it waits for it, and then finds the
     // conversation kept and the lease record current.
-    for (let previous = committing.get(conversationId); previous; ) {
+    for (let previous = committing.get(conversationId); previous;) {
       await previous;
       previous = committing.get(conversationId);
     }
@@ -349,16 +349,28 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     // writes the lease record before it writes the conversation).
     const kept = resident.get(conversationId);
     resident.delete(conversationId);
+    let dropped = false;
+    const drop = () => {
+      if (kept && !dropped) discard(kept);
+      dropped = true;
+    };
     let seen = kept?.released.record.done === seq - 1 ? kept.released : undefined;
-    while (!seen) {
-      const read = await lease.peek();
-      const done = read?.record.done ?? 0;
-      if (done >= seq) {
-        if (kept) discard(kept);
-        return appliedAgain(data, read?.record);
+    try {
+      while (!seen) {
+        const read = await lease.peek();
+        const done = read?.record.done ?? 0;
+        if (done >= seq) {
+          drop();
+          return await appliedAgain(data, read?.record);
+        }
+        if (done === seq - 1) seen = read ?? { record: { owner: null, done: 0 }, version: 0 };
+        else await waitForPredecessor(job, token, done + 1);
       }
-      if (done === seq - 1) seen = read ?? { record: { owner: null, done: 0 }, version: 0 };
-      else await waitForPredecessor(job, token, done + 1);
+    } catch (error) {
+      // Put back in the delayed set (or failed): whoever applies the actions before it moves the
+      // lease record on, so the kept copy would not be current any more.
+      drop();
+      throw error;
     }
     const current = kept !== undefined && seen.version === kept.released.version;
     // Taking the lease also marks the action as being applied, in the same write, when the
@@ -373,15 +385,21 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     // The cancel mark is read while the lease is taken (a cancel asked after this read still
     // reaches the turn through the cancel channel once it runs).
     const cancelMark = readCancelMark(conversationId);
-    const taken = await lease.acquire({
-      stop: (record) => record.done >= seq,
-      known: seen,
-      ...(patch ? { patch } : {}),
-      seenSince: (version) => leaseWatch.seenSince(conversationId, version),
-      ...(signal ? { signal } : {}),
-    });
+    let taken: boolean;
+    try {
+      taken = await lease.acquire({
+        stop: (record) => record.done >= seq,
+        known: seen,
+        ...(patch ? { patch } : {}),
+        seenSince: (version) => leaseWatch.seenSince(conversationId, version),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      drop();
+      throw error;
+    }
     const reuse = current && taken && lease.takenFrom === kept.released.version ? kept : undefined;
-    if (kept && !reuse) discard(kept);
+    if (!reuse) drop();
     if (!taken) return appliedAgain(data, (await lease.peek())?.record);
     const resumed = !lease.patched && lease.record.applying?.seq === seq;
     let outcome: ActionOutcome;
