@@ -1,4 +1,4 @@
-import { createTestSchema, usePostgres } from '@mistral-flows/testing';
+import { createTestSchema, usePostgres, waitFor } from '@mistral-flows/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, StoreError } from '../src/index.js';
@@ -41,6 +41,63 @@ describe.skipIf(!postgres.available)('PostgresStore', () => {
       });
       expect(reports.reduce((n, r) => n + r.increments, 0)).toBe(writers * count);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('creates its table while another process creates the same table (the second CREATE waits, then finds the type taken)', async () => {
+    const table = `${schema.name}.raced`;
+    const other = new pg.Client({ connectionString: postgres.url });
+    const watcher = new pg.Client({ connectionString: postgres.url });
+    await other.connect();
+    await watcher.connect();
+    const store = new PostgresStore({ connectionString: postgres.url, table });
+    try {
+      // Another process is creating the table: its transaction holds the new type's name.
+      await other.query('BEGIN');
+      await other.query(
+        `CREATE TABLE ${table} (key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version bigint NOT NULL)`,
+      );
+      const written = store.set('k', { n: 1 });
+      // This store's CREATE TABLE IF NOT EXISTS is now waiting for that transaction.
+      await waitFor(
+        async () =>
+          Number(
+            (
+              await watcher.query<{ n: string }>(
+                `SELECT count(*) AS n FROM pg_stat_activity
+                 WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE TABLE IF NOT EXISTS%'`,
+              )
+            ).rows[0]?.n,
+          ) > 0,
+        { what: 'the store waiting to create its table' },
+      );
+      await other.query('COMMIT');
+      await expect(written).resolves.toMatchObject({ key: 'k', version: 1 });
+      expect(await store.get('k')).toMatchObject({ value: { n: 1 }, version: 1 });
+    } finally {
+      await other.end();
+      await watcher.end();
+      await store.close();
+    }
+  });
+
+  it('names a type that takes the table name in a typed error, rather than taking it for the table', async () => {
+    const table = `${schema.name}.typed`;
+    const other = new pg.Client({ connectionString: postgres.url });
+    await other.connect();
+    const store = new PostgresStore({ connectionString: postgres.url, table });
+    try {
+      await other.query(`CREATE TYPE ${table} AS (a int)`);
+      const failure = await store.set('k', 1).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(StoreError.isInstance(failure)).toBe(true);
+      expect((failure as StoreError).code).toBe('store_io');
+      expect((failure as Error).message).toMatch(/"typed" is a composite type/);
+    } finally {
+      await other.end();
       await store.close();
     }
   });

@@ -176,20 +176,38 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** The table, created when missing; several processes may race to create it. */
+  /**
+   * The table, created when missing. Several processes may start at once: each creates it under
+   * a transaction-scoped advisory lock named after the table, so that one creates it and the
+   * others then find it. A process that does not take that lock (an older release, a migration
+   * tool) can still race this one: PostgreSQL then reports the table or its row type as already
+   * there (42P07, 42710, or 23505 on the catalog's unique index), which is accepted once the table
+   * is found to exist.
+   */
   private async createTable(): Promise<void> {
+    let client: pg.PoolClient | undefined;
     try {
-      await this.pool.query(
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `mistral-flows:${this.table}`,
+      ]);
+      await client.query(
         `CREATE TABLE IF NOT EXISTS ${this.table} (
            key text COLLATE "C" PRIMARY KEY,
            value text NOT NULL,
            version bigint NOT NULL
          )`,
       );
+      await client.query('COMMIT');
+      client.release();
+      client = undefined;
     } catch (error) {
+      // A connection left inside a failed transaction is closed rather than given back.
+      client?.release(true);
       const code = (error as { code?: string }).code;
-      // 23505 / 42P07: another process created it between our check and our create.
-      if (code !== '23505' && code !== '42P07') {
+      const raced = code === '23505' || code === '42P07' || code === '42710';
+      if (!raced || !(await this.tableExists())) {
         this.ready = undefined;
         throw new StoreError(
           'store_io',
@@ -197,6 +215,19 @@ export class PostgresStore implements Store {
           { cause: error },
         );
       }
+    }
+  }
+
+  /** Whether the table exists; false when that cannot be told (the caller's error is reported). */
+  private async tableExists(): Promise<boolean> {
+    try {
+      const { rows } = await this.pool.query<{ found: string | null }>(
+        'SELECT to_regclass($1)::text AS found',
+        [this.table],
+      );
+      return typeof rows[0]?.found === 'string';
+    } catch {
+      return false;
     }
   }
 }
