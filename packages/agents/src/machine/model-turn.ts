@@ -1,6 +1,6 @@
 import {
   clientTimeoutMs,
-  requestSignal,
+  withRequestSignal,
   toApiError,
   type RateLimiter,
   type Semaphore,
@@ -100,12 +100,22 @@ async function completeOnce(
   input: ModelTurnInput,
   controllerSignal: AbortSignal,
 ): Promise<ConversationEvent> {
-  // The SDK drops its own timeout when a request carries a signal: add it back.
+  // The SDK drops its own timeout when a request carries a signal: add it back, with a timer
+  // released as soon as the call settles.
   const timeoutMs = deps.streamOptions?.timeoutMs ?? clientTimeoutMs(deps.client);
-  const options = {
-    signal: requestSignal(controllerSignal, timeoutMs),
-    ...(deps.streamOptions?.headers ? { headers: deps.streamOptions.headers } : {}),
-  };
+  return withRequestSignal(controllerSignal, timeoutMs, (signal) =>
+    completeRequest(deps, input, {
+      signal,
+      ...(deps.streamOptions?.headers ? { headers: deps.streamOptions.headers } : {}),
+    }),
+  );
+}
+
+async function completeRequest(
+  deps: ModelTurnDeps,
+  input: ModelTurnInput,
+  options: { signal: AbortSignal; headers?: Record<string, string> },
+): Promise<ConversationEvent> {
   const tools = [...deps.tools.values()].map((t) => t.toApiTool());
   const toolFields = tools.length > 0 ? { tools, toolChoice: input.toolChoice } : {};
   if (input.mode === 'server') {

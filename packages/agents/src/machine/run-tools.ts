@@ -14,6 +14,7 @@ export function runToolsActor(
 ) {
   return fromCallback<EventObject, RunToolsInput>(({ input, sendBack }) => {
     const controller = new AbortController();
+    let running = input.calls.length;
     for (const call of input.calls) {
       onExecute?.(call.name);
       void runToolCall(
@@ -24,10 +25,15 @@ export function runToolsActor(
           signal: controller.signal,
         },
       ).then((result) => {
+        running--;
         if (!controller.signal.aborted)
           sendBack({ type: 'tool.result', result } satisfies ConversationEvent);
       });
     }
-    return () => controller.abort();
+    // Stopped with calls still running (a cancel, a close): they are aborted. Once every call has
+    // ended there is nothing to abort, and an abort would only build an AbortError for nobody.
+    return () => {
+      if (running > 0) controller.abort();
+    };
   });
 }
