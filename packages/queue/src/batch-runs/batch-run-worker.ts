@@ -41,6 +41,7 @@ import { fencedStore } from '../conversations/fenced-store.js';
 import { BatchRunError } from '../errors/batch-run-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 import { closeUnconnectedWithin, closeWhenReady, settlesWithin } from '../internal/close-bullmq.js';
+import { probeStore } from '../internal/probe-store.js';
 import { ConnectionWatch } from '../internal/connection-watch.js';
 import {
   batchRunKeys,
@@ -397,25 +398,17 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
     async ready() {
       await watch.connected(worker, `connecting batch run worker ${name}`);
       await watch.within(listening, `subscribing to cancels of ${name}`);
-      // A read of a key no batch uses: it proves that the store answers.
-      const probe = await settlesWithin(
-        store.get(batchRunResultKey('.probe')).then(
-          () => undefined,
-          (error: unknown) => asError(error),
-        ),
+      const failure = await probeStore(
+        store,
+        batchRunResultKey('.probe'),
         watch.timeoutMs,
+        'The batch run store',
       );
-      if (!probe.settled) {
+      if (failure) {
         throw new BatchRunError(
           'store_unavailable',
-          `The batch run store did not answer within ${watch.timeoutMs} ms`,
-        );
-      }
-      if (probe.value) {
-        throw new BatchRunError(
-          'store_unavailable',
-          `The batch run store failed at start: ${redactString(probe.value.message)}`,
-          { cause: probe.value },
+          failure.message,
+          failure.cause ? { cause: failure.cause } : {},
         );
       }
     },

@@ -22,6 +22,7 @@ import type { Redis } from 'ioredis';
 import { ConversationRuntimeError } from '../errors/conversation-runtime-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 import { closeUnconnectedWithin, closeWhenReady, settlesWithin } from '../internal/close-bullmq.js';
+import { probeStore } from '../internal/probe-store.js';
 import { ConnectionWatch } from '../internal/connection-watch.js';
 import {
   actionJobId,
@@ -746,25 +747,17 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     async ready() {
       await watch.connected(worker, `connecting conversation worker ${name}`);
       await watch.within(listening, `subscribing to cancels of ${name}`);
-      // A read of a key no conversation uses: it proves that the store answers.
-      const probe = await settlesWithin(
-        store.get('conversation-lease:.probe').then(
-          () => undefined,
-          (error: unknown) => asError(error),
-        ),
+      const failure = await probeStore(
+        store,
+        'conversation-lease:.probe',
         watch.timeoutMs,
+        'The conversation store',
       );
-      if (!probe.settled) {
+      if (failure) {
         throw new ConversationRuntimeError(
           'store_unavailable',
-          `The conversation store did not answer within ${watch.timeoutMs} ms`,
-        );
-      }
-      if (probe.value) {
-        throw new ConversationRuntimeError(
-          'store_unavailable',
-          `The conversation store failed at start: ${redactString(probe.value.message)}`,
-          { cause: probe.value },
+          failure.message,
+          failure.cause ? { cause: failure.cause } : {},
         );
       }
     },
