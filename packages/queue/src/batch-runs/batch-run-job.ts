@@ -1,31 +1,31 @@
 import type {
-  BatchEndpoint,
   BatchFinalStatus,
   BatchJobInfo,
   BatchProgress,
   BatchRequestInput,
   BatchResult,
-  PollOptions,
+  RunBatchOptions,
 } from '@mistral-flows/batch';
 
 /**
  * How a batch runs, as `runBatch` takes it: everything but the client, the store and the local
  * directory, which are the worker's. Travels in the job data with the requests.
  */
-export interface BatchRunSettings {
-  endpoint?: BatchEndpoint;
-  model?: string;
-  agentId?: string;
-  metadata?: Record<string, string>;
-  timeoutHours?: number;
-  poll?: PollOptions;
-  stuckAfterMs?: number;
-  retryFailed?: number;
-  maxRequestsPerJob?: number;
-  maxBytesPerJob?: number;
-  inlineMaxRequests?: number;
-  inlineMaxBytes?: number;
-}
+export type BatchRunSettings = Pick<
+  RunBatchOptions,
+  | 'endpoint'
+  | 'model'
+  | 'agentId'
+  | 'metadata'
+  | 'timeoutHours'
+  | 'poll'
+  | 'stuckAfterMs'
+  | 'retryFailed'
+  | 'maxRequestsPerJob'
+  | 'maxBytesPerJob'
+  | 'inlineMaxRequests'
+  | 'inlineMaxBytes'
+>;
 
 /** A batch run job's data: the batch key, its requests and settings. */
 export interface BatchRunJobData {

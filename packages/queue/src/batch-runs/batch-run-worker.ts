@@ -35,8 +35,10 @@ import { asyncScheduler, concatMap, tap, throttleTime } from 'rxjs';
 import {
   ConversationLease,
   DEFAULT_LEASE_MS,
+  leasedJobTiming,
   MIN_LEASE_MS,
 } from '../conversations/conversation-lease.js';
+import { LeaseWatch } from '../conversations/lease-watch.js';
 import { fencedStore } from '../conversations/fenced-store.js';
 import { BatchRunError } from '../errors/batch-run-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
@@ -45,6 +47,7 @@ import { probeStore } from '../internal/probe-store.js';
 import { ConnectionWatch } from '../internal/connection-watch.js';
 import {
   batchRunKeys,
+  batchRunJobId,
   batchRunLeaseId,
   batchRunResultKey,
   DEFAULT_BATCH_RUN_QUEUE,
@@ -107,6 +110,12 @@ export interface BatchRunWorkerOptions {
   redisTimeoutMs?: number;
   /** This worker's id in lease records (default: a random UUID per worker). */
   workerId?: string;
+  /**
+   * Watch the leases of the batches running on other workers, and free those that expire
+   * (default true): a crashed worker's batch is then taken over about `leaseMs` after the crash.
+   * Costs one store read per running batch every `leaseMs / 8`.
+   */
+  watchLeases?: boolean;
   /** Start processing at once (default true). */
   autorun?: boolean;
 }
@@ -143,8 +152,8 @@ interface ActiveRun {
  *   record in the store, taken and renewed by compare-and-set) while the batch runs, and the batch
  *   writes its state only through it: a worker that lost the lease stops without writing.
  * - A worker killed mid-run leaves its job to BullMQ's stalled-job check, which gives it to
- *   another worker; that worker waits until the lease has not changed for `leaseMs` and continues
- *   the batch with `resumeBatch`: the platform job of the key is found again, never created twice.
+ *   another worker; the lease, which every worker watches (`LeaseWatch`), is freed once it has not
+ *   changed for `leaseMs`, and that worker takes it and continues the batch with `resumeBatch`: the platform job of the key is found again, never created twice.
  *   The requests travel in the job data, so the next worker needs none of the first one's files;
  *   a resume that fails before its platform jobs end (files of a lost machine, say) starts again
  *   once from its first step, which finds the upload and the job again.
@@ -167,6 +176,17 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
   const base = { connection, ...(prefix !== undefined ? { prefix } : {}) };
   const watch = new ConnectionWatch(connection, options.redisTimeoutMs);
   const queue = watch.listen(new Queue<BatchRunJobData, BatchRunResult>(name, base));
+  const jobPrefix = batchRunJobId('');
+  const leaseWatch = new LeaseWatch({
+    store,
+    owner: workerId,
+    leaseMs,
+    activeConversations: async () =>
+      (await queue.getRanges(['active'], 0, -1))
+        .filter((jobId) => jobId.startsWith(jobPrefix))
+        .map((jobId) => batchRunLeaseId(jobId.slice(jobPrefix.length))),
+    onError: (error) => worker.emit('error', asError(error)),
+  });
   const redis = async (): Promise<Redis> => (await queue.client) as unknown as Redis;
 
   const active = new Map<string, ActiveRun>();
@@ -200,6 +220,7 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
     const taken = await lease.acquire({
       stop: (record) => record.done >= 1,
       known: seen,
+      seenSince: (version) => leaseWatch.seenSince(batchRunLeaseId(key), version),
       ...(signal ? { signal } : {}),
     });
     if (!taken) return finishedAlready(key);
@@ -370,11 +391,10 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
     ...base,
     concurrency: options.concurrency ?? 5,
     autorun: options.autorun ?? true,
-    lockDuration: options.lockDuration ?? Math.max(1_000, Math.floor(leaseMs / 2)),
-    stalledInterval: options.stalledInterval ?? Math.max(500, Math.floor(leaseMs / 4)),
-    maxStalledCount: options.maxStalledCount ?? 10,
+    ...leasedJobTiming(leaseMs, options),
   });
   watch.listen(worker);
+  if (options.watchLeases ?? true) leaseWatch.start();
 
   /** Cancels the batch in flight when a client asks (pub/sub). */
   const listenForCancels = async () => {
@@ -415,6 +435,7 @@ export function createBatchRunWorker(options: BatchRunWorkerOptions): BatchRunWo
     close() {
       closing ??= (async () => {
         subscriber?.disconnect();
+        await leaseWatch.stop();
         // Batches can run for hours: stop them where they are (their state is stored) and let
         // their jobs go back to the queue.
         for (const entry of active.values()) {

@@ -39,6 +39,22 @@ export interface LeaseRecord {
 
 export const leaseKey = (conversationId: string) => `conversation-lease:${conversationId}`;
 
+/**
+ * The BullMQ worker settings of a worker that holds leases of `leaseMs`: the job lock (default
+ * half the lease) and the stalled-job check (default a quarter), so that a killed worker's job is
+ * back in the queue before its lease runs out, and `maxStalledCount` (default 10).
+ */
+export function leasedJobTiming(
+  leaseMs: number,
+  options: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number },
+): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  return {
+    lockDuration: options.lockDuration ?? Math.max(1_000, Math.floor(leaseMs / 2)),
+    stalledInterval: options.stalledInterval ?? Math.max(500, Math.floor(leaseMs / 4)),
+    maxStalledCount: options.maxStalledCount ?? 10,
+  };
+}
+
 export interface ConversationLeaseOptions {
   store: Store;
   conversationId: string;

@@ -33,7 +33,12 @@ import {
   type ConversationAction,
   type ConversationJobData,
 } from './conversation-action.js';
-import { ConversationLease, DEFAULT_LEASE_MS, type LeaseRecord } from './conversation-lease.js';
+import {
+  ConversationLease,
+  DEFAULT_LEASE_MS,
+  leasedJobTiming,
+  type LeaseRecord,
+} from './conversation-lease.js';
 import type { ConversationLogEvent } from './conversation-log.js';
 import { fencedStore, type LeaseFence } from './fenced-store.js';
 import { LeaseWatch } from './lease-watch.js';
@@ -701,9 +706,7 @@ export function createConversationWorker(options: ConversationWorkerOptions): Co
     ...base,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
-    lockDuration: options.lockDuration ?? Math.max(1_000, Math.floor(leaseMs / 2)),
-    stalledInterval: options.stalledInterval ?? Math.max(500, Math.floor(leaseMs / 4)),
-    maxStalledCount: options.maxStalledCount ?? 10,
+    ...leasedJobTiming(leaseMs, options),
   });
   watch.listen(worker);
   if (options.watchLeases ?? true) leaseWatch.start();
