@@ -1,13 +1,14 @@
+import { connect, type Socket } from 'node:net';
 import { createConversation } from '@mistral-flows/agents';
 import { createClient } from '@mistral-flows/core';
 import { RedisStore } from '@mistral-flows/core/redis';
 import { createConversationClient, createConversationWorker } from '@mistral-flows/queue';
 import { deleteQueueKeys } from '@mistral-flows/testing';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { childScript, spawnNode } from '../chaos/node-child.js';
 import { alternate, format, measurement, median, type Benchmark } from '../harness.js';
 import { REDIS_URL } from '../redis.js';
+import { skeletonClient, skeletonWorker } from '../skeleton-action.js';
 
 /** Turns per round and contender: 10 conversations of 5 turns. */
 const CONVERSATIONS = 10;
@@ -67,31 +68,23 @@ export const benchmark: Benchmark = {
       concurrency: 10,
     });
     const bareEvents = new QueueEvents(bareName, { connection: { url: REDIS_URL } });
-    // The same round trips as an action, without a conversation: a number (INCR), a job, two
-    // compare-and-set writes of a lease record in the store, an outcome on a stream, read back.
+    // The same round trips as an action, without a conversation (number, job, two lease writes,
+    // outcome), with the worker in this process and in a process of its own.
     const skeletonName = `${name}-skeleton`;
-    const skeletonQueue = new Queue<{ id: string; seq: number }>(skeletonName, {
-      connection: { url: REDIS_URL },
-    });
-    const skeletonRedis = new Redis(REDIS_URL);
-    const skeletonReader = new Redis(REDIS_URL);
-    const endsKey = `bull:${skeletonName}:ends`;
-    const skeletonWorker = new Worker<{ id: string; seq: number }>(
-      skeletonName,
-      async (job) => {
-        const key = `skeleton-lease:${job.data.id}`;
-        const entry = await redisStore.get<{ owner: string | null }>(key);
-        const taken = await redisStore.set(
-          key,
-          { owner: 'bench' },
-          { ifVersion: entry?.version ?? 0 },
-        );
-        await redisStore.set(key, { owner: null }, { ifVersion: taken.version });
-        await skeletonRedis.xadd(endsKey, '*', 's', String(job.data.seq));
-        return 'done';
-      },
-      { connection: { url: REDIS_URL }, concurrency: 10 },
-    );
+    const skeleton = skeletonWorker(skeletonName, redisStore, REDIS_URL);
+    const skeletonLocal = skeletonClient(skeletonName, REDIS_URL);
+    const apartName = `${name}-skeleton-apart`;
+    const apartChild = spawnNode(childScript('bench-skeleton-worker'), [
+      REDIS_URL,
+      apartName,
+      `bull:${apartName}:store:`,
+    ]);
+    const skeletonApart = skeletonClient(apartName, REDIS_URL);
+    // What one round trip to another process costs here: back to back, and after the other
+    // process has been idle for about a turn (5 ms), as a worker between actions and a client
+    // waiting for its outcome are.
+    const echoChild = spawnNode(childScript('echo'), []);
+    let echo: Socket | undefined;
     try {
       await worker.ready();
       await conversations.ready();
@@ -99,6 +92,13 @@ export const benchmark: Benchmark = {
       if (!(await remoteChild.waitForLine((l) => l.startsWith('ready'), 30_000))) {
         throw new Error(`the worker process did not start: ${remoteChild.stderr()}`);
       }
+      for (const child of [apartChild, echoChild]) {
+        if (!(await child.waitForLine((l) => l.startsWith('ready'), 30_000))) {
+          throw new Error(`a benchmark process did not start: ${child.stderr()}`);
+        }
+      }
+      echo = await connectEcho(Number(echoChild.lines[0]!.split(' ')[1]));
+      await skeleton.ready();
       await Promise.all([
         bareQueue.waitUntilReady(),
         bareWorker.waitUntilReady(),
@@ -134,24 +134,11 @@ export const benchmark: Benchmark = {
               await remote.result(await remote.send(id, `question ${turn}`));
             }),
           'the same round trips without a conversation': () =>
-            turnLatency(async (id) => {
-              const seq = await skeletonRedis.incr(`bull:${skeletonName}:seq:${id}`);
-              const last = await skeletonRedis.xrevrange(endsKey, '+', '-', 'COUNT', 1);
-              await skeletonQueue.add('action', { id, seq }, { jobId: `${id}.${seq}` });
-              let cursor = last[0]?.[0] ?? '0-0';
-              for (;;) {
-                const reply = await skeletonReader.xread(
-                  'BLOCK',
-                  5_000,
-                  'STREAMS',
-                  endsKey,
-                  cursor,
-                );
-                const entries = reply?.[0]?.[1] ?? [];
-                if (entries.some(([, fields]) => fields[1] === String(seq))) break;
-                cursor = entries.at(-1)?.[0] ?? cursor;
-              }
-            }),
+            turnLatency((id) => skeletonLocal.action(id)),
+          'the same round trips, worker in its own process': () =>
+            turnLatency((id) => skeletonApart.action(id)),
+          'a round trip to a process idle for 5 ms': () => echoRoundTrips(echo!, 5),
+          'a round trip to a busy process (back to back)': () => echoRoundTrips(echo!, 0),
           'a BullMQ job that does nothing (add, run, wait)': () =>
             turnLatency(async () => {
               const job = await bareQueue.add('noop', {}, { removeOnComplete: { count: 1_000 } });
@@ -166,7 +153,10 @@ export const benchmark: Benchmark = {
       const inWorkerProcess = turns['conversation client -> worker process (RedisStore)']!;
       const addedApart = inWorkerProcess.map((value, i) => value - inProcess[i]!);
       const bare = turns['a BullMQ job that does nothing (add, run, wait)']!;
-      const skeleton = turns['the same round trips without a conversation']!;
+      const skeletonTogether = turns['the same round trips without a conversation']!;
+      const skeletonApartMs = turns['the same round trips, worker in its own process']!;
+      const idleHop = turns['a round trip to a process idle for 5 ms']!;
+      const busyHop = turns['a round trip to a busy process (back to back)']!;
 
       const addedMs = median(addedApart);
       const addedTogetherMs = median(added);
@@ -184,8 +174,16 @@ export const benchmark: Benchmark = {
             "floor: an action's round trips without a conversation",
             'round trip p50',
             'ms',
-            skeleton,
+            skeletonTogether,
           ),
+          measurement(
+            'floor: the same, worker in its own process',
+            'round trip p50',
+            'ms',
+            skeletonApartMs,
+          ),
+          measurement('machine: a round trip to a process idle 5 ms', 'p50', 'ms', idleHop),
+          measurement('machine: a round trip to a busy process', 'p50', 'ms', busyHop),
         ],
         goals: [
           {
@@ -203,14 +201,17 @@ export const benchmark: Benchmark = {
         ],
         notes: [
           `${CONVERSATIONS} conversations of ${TURNS} turns per round and contender, one turn at a time, emulator answering at once (no streaming); the distributed path is one worker (concurrency 10), in a process of its own as deployed (web node and worker), and again in the benchmark's process, where the worker's CPU and the client's share one thread; Redis on this machine.`,
-          `The floor: a BullMQ job that does nothing, added and awaited (QueueEvents), ${format(median(bare))} ms at p50 in the same run. A distributed action costs that plus two lease writes in the store and its events.`,
+          `The floor: a BullMQ job that does nothing, added and awaited (QueueEvents), ${format(median(bare))} ms at p50 in the same run. A distributed action costs that plus two lease writes in the store and its events: ${format(median(skeletonTogether))} ms with the worker in this process, ${format(median(skeletonApartMs))} ms in its own.`,
+          `On this machine a round trip to another process costs ${format(median(busyHop))} ms while both are busy and ${format(median(idleHop))} ms once the other has been idle for 5 ms (its core has gone to sleep): a worker between two actions, and a client waiting for an outcome, are such processes.`,
         ],
       };
     } finally {
-      await skeletonWorker.close();
-      await skeletonQueue.close();
-      skeletonRedis.disconnect();
-      skeletonReader.disconnect();
+      echo?.destroy();
+      await echoChild.kill();
+      await apartChild.kill();
+      await skeletonApart.close();
+      await skeletonLocal.close();
+      await skeleton.close();
       await remoteChild.kill();
       await remote.close();
       await bareEvents.close();
@@ -220,7 +221,30 @@ export const benchmark: Benchmark = {
       await worker.close();
       await redisStore.close();
       await emulator.close();
-      await deleteQueueKeys(REDIS_URL, [name, bareName, remoteName, skeletonName]);
+      await deleteQueueKeys(REDIS_URL, [name, bareName, remoteName, skeletonName, apartName]);
     }
   },
 };
+
+/** Connects to the echo process, with Nagle's delay off. */
+function connectEcho(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+  });
+}
+
+/** Median of 50 one-byte round trips to the echo process, each after `idleMs` of idling. */
+async function echoRoundTrips(socket: Socket, idleMs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const start = performance.now();
+    const answered = new Promise((resolve) => socket.once('data', resolve));
+    socket.write('x');
+    await answered;
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
