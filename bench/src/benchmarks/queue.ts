@@ -112,6 +112,23 @@ function ours(client: Mistral, options: Partial<ChatWorkerOptions> = {}) {
   };
 }
 
+/** A plain BullMQ worker making the job's chat call with `client`: no validation, no mapping. */
+function rawWorker(client: Mistral): (name: string) => Worker {
+  return (name) =>
+    new Worker(
+      name,
+      async (job) => {
+        const data = job.data as ChatJobData;
+        const res = await client.chat.complete({
+          model: 'mistral-small-latest',
+          messages: data.messages,
+        });
+        return { content: res.choices[0]?.message?.content, usage: res.usage };
+      },
+      { connection, concurrency: CONCURRENCY, autorun: false },
+    );
+}
+
 export const benchmark: Benchmark = {
   name: 'queue',
   title: `BullMQ chat worker: overhead vs a raw BullMQ worker, throughput at ${LATENCY_MS} ms latency, limiter accuracy (concurrency ${CONCURRENCY})`,
@@ -122,23 +139,7 @@ export const benchmark: Benchmark = {
       {
         'createChatWorker (no-op call)': () => throughput(NOOP_JOBS, oursNoop.make, oursNoop.close),
         'raw BullMQ Worker (no-op call)': () =>
-          throughput(
-            NOOP_JOBS,
-            (name) =>
-              new Worker(
-                name,
-                async (job) => {
-                  const data = job.data as ChatJobData;
-                  const res = await noopClient.chat.complete({
-                    model: 'mistral-small-latest',
-                    messages: data.messages,
-                  });
-                  return { content: res.choices[0]?.message?.content, usage: res.usage };
-                },
-                { connection, concurrency: CONCURRENCY, autorun: false },
-              ),
-            (worker) => worker.close(),
-          ),
+          throughput(NOOP_JOBS, rawWorker(noopClient), (worker) => worker.close()),
       },
       { rounds: ctx.rounds, warmup: ctx.warmup, log: (line) => ctx.log(line) },
     );
@@ -160,23 +161,7 @@ export const benchmark: Benchmark = {
             throughput(LATENCY_JOBS, withEmulator.make, withEmulator.close),
           // The floor of any BullMQ worker here: the same SDK call in a plain processor.
           'raw BullMQ Worker (emulator)': () =>
-            throughput(
-              LATENCY_JOBS,
-              (name) =>
-                new Worker(
-                  name,
-                  async (job) => {
-                    const data = job.data as ChatJobData;
-                    const res = await client.chat.complete({
-                      model: 'mistral-small-latest',
-                      messages: data.messages,
-                    });
-                    return { content: res.choices[0]?.message?.content, usage: res.usage };
-                  },
-                  { connection, concurrency: CONCURRENCY, autorun: false },
-                ),
-              (worker) => worker.close(),
-            ),
+            throughput(LATENCY_JOBS, rawWorker(client), (worker) => worker.close()),
           'SDK calls, mapConcurrent (emulator)': async () => {
             const started = performance.now();
             await mapConcurrent(
