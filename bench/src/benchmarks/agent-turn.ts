@@ -15,6 +15,7 @@ import { createConversation, defineTool } from '@mistral-flows/agents';
 import { FileStore, mapConcurrent, type Store } from '@mistral-flows/core';
 import { Mistral } from '@mistralai/mistralai';
 import { generateText, stepCountIs, tool as aiTool } from 'ai';
+import { assign, createActor, fromCallback, setup, type EventObject } from 'xstate';
 import { z } from 'zod';
 import {
   cpuMs,
@@ -59,6 +60,84 @@ class DiscardStore implements Store {
 }
 
 type Contender = () => Promise<void>;
+type ChatMessages = Parameters<Mistral['chat']['complete']>[0]['messages'];
+type ChatTools = Parameters<Mistral['chat']['complete']>[0]['tools'];
+
+/**
+ * The floor of the design: the same loop as the bare one, as a minimal XState machine (an actor
+ * per turn, a child actor per model call and per tool round, the history in its context by
+ * `assign`), nothing persisted, no events, no retries.
+ */
+function minimalToolMachine(client: Mistral, tools: ChatTools) {
+  type Answer = { type: 'answer'; messages: ChatMessages; calls: number };
+  return setup({
+    types: {
+      context: {} as { messages: ChatMessages },
+      input: {} as { prompt: string },
+      events: {} as Answer | { type: 'results'; messages: ChatMessages },
+    },
+    actors: {
+      complete: fromCallback<EventObject, { messages: ChatMessages }>(({ input, sendBack }) => {
+        const controller = new AbortController();
+        void client.chat
+          .complete({ model, messages: input.messages, tools }, { signal: controller.signal })
+          .then((res) => {
+            const message = res.choices[0]?.message;
+            if (message === undefined) throw new Error('the minimal machine got no choice');
+            const calls = message.toolCalls ?? [];
+            sendBack({
+              type: 'answer',
+              calls: calls.length,
+              messages: [
+                ...input.messages,
+                { role: 'assistant', content: message.content ?? '', toolCalls: calls },
+              ],
+            } satisfies Answer);
+          })
+          .catch((error: unknown) => {
+            // A failed call fails the benchmark run, as it would in the bare loop.
+            queueMicrotask(() => {
+              throw error;
+            });
+          });
+        return () => controller.abort();
+      }),
+      runTools: fromCallback<EventObject, { messages: ChatMessages }>(({ input, sendBack }) => {
+        void runWeather(input.messages).then((results) =>
+          sendBack({ type: 'results', messages: [...input.messages, ...results] }),
+        );
+      }),
+    },
+  }).createMachine({
+    context: ({ input }) => ({ messages: [{ role: 'user', content: input.prompt }] }),
+    initial: 'calling',
+    states: {
+      calling: {
+        invoke: { src: 'complete', input: ({ context }) => ({ messages: context.messages }) },
+        on: {
+          answer: [
+            {
+              guard: ({ event }) => event.calls > 0,
+              target: 'tools',
+              actions: assign(({ event }) => ({ messages: event.messages })),
+            },
+            { target: 'done', actions: assign(({ event }) => ({ messages: event.messages })) },
+          ],
+        },
+      },
+      tools: {
+        invoke: { src: 'runTools', input: ({ context }) => ({ messages: context.messages }) },
+        on: {
+          results: {
+            target: 'calling',
+            actions: assign(({ event }) => ({ messages: event.messages })),
+          },
+        },
+      },
+      done: { type: 'final' },
+    },
+  });
+}
 
 /** Interquartile range of a sample. */
 function iqr(values: number[]): [number, number] {
@@ -92,6 +171,89 @@ async function alternateBlocks(
     }
   }
   return samples;
+}
+
+/**
+ * The same machine without child actors: it only records the loop's steps (a model answer, the
+ * tool results) as events, and the loop makes the calls. What a design without an actor per call
+ * would cost at least.
+ */
+const drivenToolMachine = setup({
+  types: {
+    context: {} as { messages: ChatMessages },
+    input: {} as { prompt: string },
+    events: {} as { type: 'step'; messages: ChatMessages; next: 'calling' | 'tools' | 'done' },
+  },
+}).createMachine({
+  context: ({ input }) => ({ messages: [{ role: 'user', content: input.prompt }] }),
+  initial: 'calling',
+  states: {
+    calling: {
+      on: {
+        step: [
+          { guard: ({ event }) => event.next === 'tools', target: 'tools' },
+          { target: 'done' },
+        ],
+      },
+      exit: assign(({ event }) => ({ messages: (event as { messages: ChatMessages }).messages })),
+    },
+    tools: {
+      on: { step: 'calling' },
+      exit: assign(({ event }) => ({ messages: (event as { messages: ChatMessages }).messages })),
+    },
+    done: { type: 'final' },
+  },
+});
+
+/** Runs one turn of the bare loop through `drivenToolMachine`. */
+async function drivenTurn(client: Mistral, tools: ChatTools): Promise<void> {
+  const actor = createActor(drivenToolMachine, { input: { prompt: PROMPT } }).start();
+  for (let step = 0; step < 8; step++) {
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status === 'done') return;
+    const messages = snapshot.context.messages;
+    if (snapshot.value === 'calling') {
+      const res = await client.chat.complete({ model, messages, tools });
+      const message = res.choices[0]?.message;
+      if (message === undefined) throw new Error('the driven machine got no choice');
+      const calls = message.toolCalls ?? [];
+      actor.send({
+        type: 'step',
+        next: calls.length > 0 ? 'tools' : 'done',
+        messages: [
+          ...messages,
+          { role: 'assistant', content: message.content ?? '', toolCalls: calls },
+        ],
+      });
+    } else {
+      actor.send({
+        type: 'step',
+        next: 'calling',
+        messages: [...messages, ...(await runWeather(messages))],
+      });
+    }
+  }
+  throw new Error('the driven machine did not finish in 8 steps');
+}
+
+/** The tool messages for the calls of the last assistant message. */
+async function runWeather(messages: ChatMessages): Promise<ChatMessages> {
+  const last = messages.at(-1);
+  const calls = last && 'toolCalls' in last ? (last.toolCalls ?? []) : [];
+  return Promise.all(
+    calls.map(async (call) => {
+      const args =
+        typeof call.function.arguments === 'string'
+          ? (JSON.parse(call.function.arguments) as { city: string })
+          : (call.function.arguments as { city: string });
+      return {
+        role: 'tool' as const,
+        toolCallId: call.id ?? '',
+        name: call.function.name,
+        content: JSON.stringify(await weather(args)),
+      };
+    }),
+  );
 }
 
 export const benchmark: Benchmark = {
@@ -138,6 +300,20 @@ export const benchmark: Benchmark = {
         }
         throw new Error('the bare loop did not finish in 4 steps');
       };
+
+      const machine = minimalToolMachine(client, apiTools);
+      const minimal: Contender = () =>
+        new Promise<void>((resolve, reject) => {
+          const actor = createActor(machine, { input: { prompt: PROMPT } });
+          actor.subscribe({
+            complete: () =>
+              actor.getSnapshot().context.messages.length >= 4
+                ? resolve()
+                : reject(new Error('the minimal machine answered without the tool')),
+            error: reject,
+          });
+          actor.start();
+        });
 
       const vercel = createMistral({ baseURL: `${emulator.url}/v1`, apiKey: 'bench' });
       const aiSdk: Contender = async () => {
@@ -209,8 +385,12 @@ export const benchmark: Benchmark = {
       const BARE = 'bare loop on the SDK (chat.complete, tool, complete)';
       const OURS = 'createConversation, FileStore (the default)';
       const EPHEMERAL = 'createConversation, store: false';
+      const MINIMAL = 'minimal XState machine, same loop (nothing persisted)';
+      const DRIVEN = 'the same machine without child actors (the loop makes the calls)';
       const samples = await alternateBlocks(ctx, {
         [BARE]: bare,
+        [MINIMAL]: minimal,
+        [DRIVEN]: () => drivenTurn(client, apiTools),
         'Vercel AI SDK generateText + stopWhen': aiSdk,
         'LangChain bindTools + manual loop': langchain,
         [OURS]: ours(fileStore),
@@ -257,6 +437,7 @@ export const benchmark: Benchmark = {
             })
             .join('; ')}.`,
           'Client CPU only: the emulator runs in its own process. Each turn is a new conversation (one user message, a get_weather call, its result, the answer), except for the reset() contender.',
+          `The floor of the design: the bare loop as a minimal XState machine (an actor per turn, a child actor per model call and per tool round, the history kept by assign, nothing persisted) costs ${format(ratios[MINIMAL]!)}x the bare loop; createConversation with store: false costs ${format(medianRatio(samples[EPHEMERAL]!, samples[MINIMAL]!))}x that machine. Without child actors (the machine only records the steps the loop takes) it costs ${format(ratios[DRIVEN]!)}x the bare loop: the least a design without an actor per call would cost.`,
         ],
       };
     } finally {
