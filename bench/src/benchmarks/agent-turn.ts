@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { ChatMistralAI } from '@langchain/mistralai';
 import { createConversation, defineTool } from '@mistral-flows/agents';
 import { FileStore, mapConcurrent, type Store } from '@mistral-flows/core';
+import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { Mistral } from '@mistralai/mistralai';
 import { generateText, stepCountIs, tool as aiTool } from 'ai';
 import { assign, createActor, fromCallback, setup, type EventObject } from 'xstate';
@@ -263,6 +265,8 @@ export const benchmark: Benchmark = {
     const emulator = await ctx.startEmulator();
     const dir = mkdtempSync(join(tmpdir(), 'mf-bench-agent-turn-'));
     const fileStore = new FileStore({ dir });
+    const bareFileStore = new FileStore({ dir: join(dir, 'bare') });
+    const bareSqliteStore = new SqliteStore({ path: join(dir, 'bare.sqlite') });
     try {
       const client = new Mistral({ serverURL: emulator.url, apiKey: 'bench' });
       const getWeather = defineTool({
@@ -273,33 +277,34 @@ export const benchmark: Benchmark = {
       });
       const apiTools = [getWeather.toApiTool()];
 
-      const bare: Contender = async () => {
-        const messages: Parameters<typeof client.chat.complete>[0]['messages'] = [
-          { role: 'user', content: PROMPT },
-        ];
-        for (let step = 0; step < 4; step++) {
-          const res = await client.chat.complete({ model, messages, tools: apiTools });
-          const message = res.choices[0]?.message;
-          if (message === undefined) throw new Error('the bare loop got no choice');
-          const calls = message.toolCalls ?? [];
-          if (calls.length === 0) return;
-          messages.push({ role: 'assistant', content: message.content ?? '', toolCalls: calls });
-          for (const call of calls) {
-            const args =
-              typeof call.function.arguments === 'string'
-                ? (JSON.parse(call.function.arguments) as { city: string })
-                : (call.function.arguments as { city: string });
-            const result = await weather(args);
-            messages.push({
-              role: 'tool',
-              toolCallId: call.id ?? '',
-              name: call.function.name,
-              content: JSON.stringify(result),
-            });
+      /**
+       * The bare loop; with a store, it also writes its history there (compare-and-set on its own
+       * key) before the first call and after every step, as a durable loop must at least.
+       */
+      const bareLoop =
+        (store?: Store): Contender =>
+        async () => {
+          const messages: ChatMessages = [{ role: 'user', content: PROMPT }];
+          const key = `bare-${randomUUID()}`;
+          let version = 0;
+          const persist = async () => {
+            if (store) version = (await store.set(key, messages, { ifVersion: version })).version;
+          };
+          await persist();
+          for (let step = 0; step < 4; step++) {
+            const res = await client.chat.complete({ model, messages, tools: apiTools });
+            const message = res.choices[0]?.message;
+            if (message === undefined) throw new Error('the bare loop got no choice');
+            const calls = message.toolCalls ?? [];
+            messages.push({ role: 'assistant', content: message.content ?? '', toolCalls: calls });
+            await persist();
+            if (calls.length === 0) return;
+            messages.push(...(await runWeather(messages)));
+            await persist();
           }
-        }
-        throw new Error('the bare loop did not finish in 4 steps');
-      };
+          throw new Error('the bare loop did not finish in 4 steps');
+        };
+      const bare = bareLoop();
 
       const machine = minimalToolMachine(client, apiTools);
       const minimal: Contender = () =>
@@ -386,9 +391,13 @@ export const benchmark: Benchmark = {
       const OURS = 'createConversation, FileStore (the default)';
       const EPHEMERAL = 'createConversation, store: false';
       const MINIMAL = 'minimal XState machine, same loop (nothing persisted)';
+      const BARE_FILE = 'bare loop writing its history to a FileStore at every step';
+      const BARE_SQLITE = 'bare loop writing its history to a SqliteStore at every step';
       const DRIVEN = 'the same machine without child actors (the loop makes the calls)';
       const samples = await alternateBlocks(ctx, {
         [BARE]: bare,
+        [BARE_FILE]: bareLoop(bareFileStore),
+        [BARE_SQLITE]: bareLoop(bareSqliteStore),
         [MINIMAL]: minimal,
         [DRIVEN]: () => drivenTurn(client, apiTools),
         'Vercel AI SDK generateText + stopWhen': aiSdk,
@@ -438,10 +447,13 @@ export const benchmark: Benchmark = {
             .join('; ')}.`,
           'Client CPU only: the emulator runs in its own process. Each turn is a new conversation (one user message, a get_weather call, its result, the answer), except for the reset() contender.',
           `The floor of the design: the bare loop as a minimal XState machine (an actor per turn, a child actor per model call and per tool round, the history kept by assign, nothing persisted) costs ${format(ratios[MINIMAL]!)}x the bare loop; createConversation with store: false costs ${format(medianRatio(samples[EPHEMERAL]!, samples[MINIMAL]!))}x that machine. Without child actors (the machine only records the steps the loop takes) it costs ${format(ratios[DRIVEN]!)}x the bare loop: the least a design without an actor per call would cost.`,
+          `The floor of durability: the bare loop writing its history at every step (four compare-and-set writes per turn) costs ${format(ratios[BARE_FILE]!)}x the bare loop with a FileStore and ${format(ratios[BARE_SQLITE]!)}x with a SqliteStore.`,
         ],
       };
     } finally {
       await fileStore.close();
+      await bareFileStore.close();
+      await bareSqliteStore.close();
       await emulator.close();
       rmSync(dir, { recursive: true, force: true });
     }
