@@ -1,0 +1,241 @@
+import { HTTPClient, type Mistral } from '@mistralai/mistralai';
+import { getRegisteredTracerProvider } from '@mistralai/mistralai/extra/observability/provider.js';
+import { SDK_METADATA } from '@mistralai/mistralai/lib/config.js';
+import {
+  isAbortError,
+  isConnectionError,
+  isTimeoutError,
+  matchContentType,
+} from '@mistralai/mistralai/lib/http.js';
+import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
+import type {
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+} from '@mistralai/mistralai/models/components';
+import {
+  ConnectionError,
+  HTTPValidationError$inboundSchema,
+  RequestAbortedError,
+  RequestTimeoutError,
+  ResponseValidationError,
+  SDKError,
+  UnexpectedClientError,
+} from '@mistralai/mistralai/models/errors';
+import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
+import { readChatCompletion } from './fast-chat-response.js';
+
+/** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
+const FAST_OPTIONS: ReadonlySet<string> = new Set(['signal', 'timeoutMs', 'headers']);
+const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
+const VALIDATION_FAILED = 'Response validation failed';
+
+/**
+ * Replaces `client.chat.complete` with a fast implementation: plain `fetch` through the client's
+ * own HTTP client (its hooks run: failed-request tagging, the rate limiter's `observe`),
+ * `JSON.parse`, and hand-written conversion of the request and the response instead of the SDK's
+ * zod schemas. Requests, results and errors are the SDK's own: the same body and headers, the
+ * same camelCase result, the same error classes (`SDKError`, `HTTPValidationError`,
+ * `ResponseValidationError`, `ConnectionError`, `RequestTimeoutError`, `RequestAbortedError`)
+ * with the same messages.
+ *
+ * A call goes through the SDK, unchanged, when the fast path cannot promise that:
+ * - the client was built with SDK retries (`retryConfig` other than `none`), a debug logger, an
+ *   API key given as a function, SDK tracing (a tracer provider registered with the SDK's
+ *   `registerTracerProvider`, or `MISTRAL_SDK_TELEMETRY` set);
+ * - the call passes options other than `signal`, `timeoutMs` and `headers` (`retries`,
+ *   `serverURL`, `fetchOptions`, ...);
+ * - the request holds something the converter does not handle (content chunks, tools other than
+ *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody`).
+ *
+ * The SDK's `chat.parse`, `chat.stream` and every other method are left as they are.
+ */
+export function installFastWire(client: Mistral): void {
+  const chat = client.chat;
+  const options = chat._options;
+  const sdkComplete = chat.complete.bind(chat);
+  const env = process.env;
+  const retry = options.retryConfig;
+  const apiKey = options.apiKey;
+  const base = chat._baseURL;
+  if (
+    (retry !== undefined && retry.strategy !== 'none') ||
+    (apiKey !== undefined && typeof apiKey !== 'string') ||
+    options.debugLogger !== undefined ||
+    nonEmpty(env.MISTRAL_DEBUG) ||
+    nonEmpty(env.MISTRAL_SDK_TELEMETRY) ||
+    base === null
+  ) {
+    return;
+  }
+  const target = {
+    url: new URL('v1/chat/completions', base).href,
+    authorization: bearer(apiKey),
+    http: options.httpClient ?? new HTTPClient(),
+    timeoutMs: options.timeoutMs ?? 300_000,
+  };
+  chat.complete = (request: ChatCompletionRequest, callOptions?: RequestOptions) => {
+    const body =
+      fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
+        ? chatRequestBody(request)
+        : undefined;
+    return body ? fastComplete(target, body, callOptions) : sdkComplete(request, callOptions);
+  };
+}
+
+interface Target {
+  url: string;
+  authorization: string | undefined;
+  http: HTTPClient;
+  timeoutMs: number;
+}
+
+async function fastComplete(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+): Promise<ChatCompletionResponse> {
+  const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
+  if (target.authorization !== undefined) headers.set('Authorization', target.authorization);
+  headers.set('cookie', '');
+  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
+  headers.set('user-agent', USER_AGENT);
+
+  // As the SDK: the caller's signal alone when there is one, else a timeout (here released as
+  // soon as the body is read rather than left running for the whole timeout).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal = options?.signal ?? undefined;
+  const timeoutMs = options?.timeoutMs || target.timeoutMs;
+  if (!signal && timeoutMs > 0) {
+    const controller = new AbortController();
+    timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
+    signal = controller.signal;
+  }
+  const request = new Request(target.url, {
+    method: 'POST',
+    headers,
+    body: stringifyChatRequestBody(body),
+    ...(signal ? { signal } : {}),
+  });
+  try {
+    let response: Response;
+    try {
+      response = await target.http.request(request);
+    } catch (error) {
+      throw clientError(error);
+    }
+    const status = response.status;
+    if (status < 400 || status >= 600) warnIfDeprecated(response);
+    return await readResponse(response, request);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The result or the error the SDK's matchers give for `response`. */
+async function readResponse(response: Response, request: Request): Promise<ChatCompletionResponse> {
+  const status = response.status;
+  const json = matchContentType(response, 'application/json');
+  if (status === 200 && json) {
+    const body = await response.text();
+    const raw: unknown = JSON.parse(body);
+    try {
+      return readChatCompletion(raw);
+    } catch (cause) {
+      throw validationError(cause, raw, request, response, body);
+    }
+  }
+  if (status === 422 && json) {
+    const body = await response.text();
+    const raw: unknown = JSON.parse(body);
+    const data = {
+      HttpMeta: { Response: response, Request: request },
+      ...(isObject(raw) ? raw : null),
+      request$: request,
+      response$: response,
+      body$: body,
+    };
+    let error: Error;
+    try {
+      error = HTTPValidationError$inboundSchema.parse(data);
+    } catch (cause) {
+      throw validationError(cause, data, request, response, body);
+    }
+    throw error;
+  }
+  if (status >= 400 && status < 600) {
+    throw new SDKError('API error occurred', { request, response, body: await response.text() });
+  }
+  const body = await response.text().catch(() => '');
+  throw new SDKError('Unexpected Status or Content-Type', { request, response, body });
+}
+
+function validationError(
+  cause: unknown,
+  rawValue: unknown,
+  request: Request,
+  response: Response,
+  body: string,
+): ResponseValidationError {
+  return new ResponseValidationError(VALIDATION_FAILED, {
+    cause,
+    rawValue,
+    rawMessage: VALIDATION_FAILED,
+    request,
+    response,
+    body,
+  });
+}
+
+/** The SDK's error for a request that got no answer, by the SDK's own tests. */
+function clientError(error: unknown): Error {
+  if (isAbortError(error))
+    return new RequestAbortedError('Request aborted by client', { cause: error });
+  if (isTimeoutError(error)) return new RequestTimeoutError('Request timed out', { cause: error });
+  if (isConnectionError(error))
+    return new ConnectionError('Unable to make request', { cause: error });
+  return new UnexpectedClientError('Unexpected HTTP client error', { cause: error });
+}
+
+/** What `AbortSignal.timeout` aborts with. */
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+}
+
+const DEPRECATION_HEADER = 'x-model-deprecation-timestamp';
+
+/** The warning the SDK prints when the API says the model is deprecated. */
+function warnIfDeprecated(response: Response): void {
+  if (!response.headers.has(DEPRECATION_HEADER)) return;
+  response
+    .clone()
+    .json()
+    .then((body: { model?: unknown }) => {
+      console.warn(
+        `WARNING: The model ${String(body.model)} is deprecated and will be removed on ${response.headers.get(DEPRECATION_HEADER)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
+      );
+    })
+    // The SDK drops a body it cannot read here too: the call itself reports it.
+    .catch(() => undefined);
+}
+
+function fastOptions(options: RequestOptions | undefined): boolean {
+  if (options === undefined) return true;
+  for (const key in options) {
+    if (options[key as keyof RequestOptions] !== undefined && !FAST_OPTIONS.has(key)) return false;
+  }
+  return true;
+}
+
+/** The `Authorization` header the SDK sends for `apiKey`. */
+function bearer(apiKey: string | undefined): string | undefined {
+  if (!apiKey) return undefined;
+  return apiKey.slice(0, 7).toLowerCase() === 'bearer ' ? apiKey : `Bearer ${apiKey}`;
+}
+
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
