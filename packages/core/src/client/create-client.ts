@@ -106,7 +106,7 @@ export function createClient(options: CreateClientOptions = {}): Mistral {
     httpClient: clientHttp(options.rateLimiter),
     retryConfig: retryConfig(options.retry),
   });
-  if (wire === 'fast') installFastWire(client);
+  if (wire === 'fast') installFastWire(client, options.rateLimiter);
   return client;
 }
 

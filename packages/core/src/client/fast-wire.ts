@@ -1,4 +1,4 @@
-import { HTTPClient, type Mistral } from '@mistralai/mistralai';
+import type { Mistral } from '@mistralai/mistralai';
 import { getRegisteredTracerProvider } from '@mistralai/mistralai/extra/observability/provider.js';
 import { SDK_METADATA } from '@mistralai/mistralai/lib/config.js';
 import {
@@ -21,6 +21,8 @@ import {
   SDKError,
   UnexpectedClientError,
 } from '@mistralai/mistralai/models/errors';
+import type { RateLimiter } from '../concurrency/rate-limiter.js';
+import { tagFailedRequest } from '../errors/failed-request.js';
 import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
 import { readChatCompletion } from './fast-chat-response.js';
 
@@ -30,13 +32,14 @@ const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
 const VALIDATION_FAILED = 'Response validation failed';
 
 /**
- * Replaces `client.chat.complete` with a fast implementation: plain `fetch` through the client's
- * own HTTP client (its hooks run: failed-request tagging, the rate limiter's `observe`),
- * `JSON.parse`, and hand-written conversion of the request and the response instead of the SDK's
- * zod schemas. Requests, results and errors are the SDK's own: the same body and headers, the
- * same camelCase result, the same error classes (`SDKError`, `HTTPValidationError`,
- * `ResponseValidationError`, `ConnectionError`, `RequestTimeoutError`, `RequestAbortedError`)
- * with the same messages.
+ * Replaces `client.chat.complete`, on a client built by `createClient` (whose HTTP client is
+ * `clientHttp(rateLimiter)`), with a fast implementation: plain `fetch`, `JSON.parse`, and
+ * hand-written conversion of the request and the response instead of the SDK's zod schemas and
+ * request pipeline. It does what `clientHttp`'s hooks do (the failed request's method and URL on
+ * errors, every response's headers to `rateLimiter.observe`). Requests, results and errors are
+ * the SDK's own: the same body and headers, the same camelCase result, the same error classes
+ * (`SDKError`, `HTTPValidationError`, `ResponseValidationError`, `ConnectionError`,
+ * `RequestTimeoutError`, `RequestAbortedError`) with the same messages.
  *
  * A call goes through the SDK, unchanged, when the fast path cannot promise that:
  * - the client was built with SDK retries (`retryConfig` other than `none`), a debug logger, an
@@ -49,7 +52,7 @@ const VALIDATION_FAILED = 'Response validation failed';
  *
  * The SDK's `chat.parse`, `chat.stream` and every other method are left as they are.
  */
-export function installFastWire(client: Mistral): void {
+export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): void {
   const chat = client.chat;
   const options = chat._options;
   const sdkComplete = chat.complete.bind(chat);
@@ -70,7 +73,7 @@ export function installFastWire(client: Mistral): void {
   const target = {
     url: new URL('v1/chat/completions', base).href,
     authorization: bearer(apiKey),
-    http: options.httpClient ?? new HTTPClient(),
+    limiter: rateLimiter,
     timeoutMs: options.timeoutMs ?? 300_000,
   };
   chat.complete = (request: ChatCompletionRequest, callOptions?: RequestOptions) => {
@@ -85,7 +88,7 @@ export function installFastWire(client: Mistral): void {
 interface Target {
   url: string;
   authorization: string | undefined;
-  http: HTTPClient;
+  limiter: RateLimiter | undefined;
   timeoutMs: number;
 }
 
@@ -94,11 +97,15 @@ async function fastComplete(
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
 ): Promise<ChatCompletionResponse> {
-  const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
-  if (target.authorization !== undefined) headers.set('Authorization', target.authorization);
-  headers.set('cookie', '');
-  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
-  headers.set('user-agent', USER_AGENT);
+  // The SDK's headers, in its order: the caller's override all but the user agent.
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
+  if (target.authorization !== undefined) headers.authorization = target.authorization;
+  headers.cookie = '';
+  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers[k] = v;
+  headers['user-agent'] = USER_AGENT;
 
   // As the SDK: the caller's signal alone when there is one, else a timeout (here released as
   // soon as the body is read rather than left running for the whole timeout).
@@ -110,20 +117,24 @@ async function fastComplete(
     timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
     signal = controller.signal;
   }
-  const request = new Request(target.url, {
-    method: 'POST',
-    headers,
-    body: stringifyChatRequestBody(body),
-    ...(signal ? { signal } : {}),
-  });
+  const init: RequestInit = { method: 'POST', headers, body: stringifyChatRequestBody(body) };
+  if (signal) init.signal = signal;
+  const request: SentRequest = { url: target.url, init };
+  const limiter = target.limiter;
+  const admissionsBefore = limiter?.admissions;
   try {
     let response: Response;
     try {
-      response = await target.http.request(request);
+      response = await fetch(target.url, init);
     } catch (error) {
+      tagFailedRequest(error, { method: 'POST', url: target.url });
       throw clientError(error);
     }
     const status = response.status;
+    limiter?.observe(response.headers, {
+      status,
+      ...(admissionsBefore !== undefined ? { admissionsBefore } : {}),
+    });
     if (status < 400 || status >= 600) warnIfDeprecated(response);
     return await readResponse(response, request);
   } finally {
@@ -131,8 +142,25 @@ async function fastComplete(
   }
 }
 
+/**
+ * What was sent, from which the `Request` the SDK's errors carry is built, only when one is
+ * thrown: building a `Request` for every call costs about as much as the rest of the fast path.
+ */
+interface SentRequest {
+  url: string;
+  init: RequestInit;
+}
+
+const toRequest = ({ url, init }: SentRequest): Request => {
+  const { signal: _signal, ...rest } = init;
+  return new Request(url, rest);
+};
+
 /** The result or the error the SDK's matchers give for `response`. */
-async function readResponse(response: Response, request: Request): Promise<ChatCompletionResponse> {
+async function readResponse(
+  response: Response,
+  sent: SentRequest,
+): Promise<ChatCompletionResponse> {
   const status = response.status;
   const json = matchContentType(response, 'application/json');
   if (status === 200 && json) {
@@ -141,12 +169,13 @@ async function readResponse(response: Response, request: Request): Promise<ChatC
     try {
       return readChatCompletion(raw);
     } catch (cause) {
-      throw validationError(cause, raw, request, response, body);
+      throw validationError(cause, raw, toRequest(sent), response, body);
     }
   }
   if (status === 422 && json) {
     const body = await response.text();
     const raw: unknown = JSON.parse(body);
+    const request = toRequest(sent);
     const data = {
       HttpMeta: { Response: response, Request: request },
       ...(isObject(raw) ? raw : null),
@@ -162,6 +191,7 @@ async function readResponse(response: Response, request: Request): Promise<ChatC
     }
     throw error;
   }
+  const request = toRequest(sent);
   if (status >= 400 && status < 600) {
     throw new SDKError('API error occurred', { request, response, body: await response.text() });
   }
