@@ -24,7 +24,7 @@ import {
 import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { tagFailedRequest } from '../errors/failed-request.js';
 import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
-import { readChatCompletion } from './fast-chat-response.js';
+import { isObject, readChatCompletion } from './fast-chat-response.js';
 
 /** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
 const FAST_OPTIONS: ReadonlySet<string> = new Set(['signal', 'timeoutMs', 'headers']);
@@ -264,8 +264,4 @@ function bearer(apiKey: string | undefined): string | undefined {
 
 function nonEmpty(value: string | undefined): boolean {
   return value !== undefined && value !== '';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
