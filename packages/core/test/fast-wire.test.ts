@@ -5,6 +5,8 @@ import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
   ChatCompletionRequest,
   ChatCompletionResponse,
+  ChatCompletionStreamRequest,
+  CompletionEvent,
 } from '@mistralai/mistralai/models/components';
 import * as sdkErrors from '@mistralai/mistralai/models/errors';
 import { waitFor } from '@mistral-flows/testing';
@@ -524,5 +526,224 @@ describe('chat.complete on the fast wire, against exact answers', () => {
     const error = errorOf(await expectSame(await answering(401, '{"message":"no"}'), user('hi')));
     expect(JSON.stringify(describeError(error))).not.toContain(apiKey);
     expect(String(error)).not.toContain(apiKey);
+  });
+});
+
+type StreamOutcome = { events: CompletionEvent[]; error?: unknown };
+
+/** Every event `open()`'s stream gives, and the error it ends with, if any. */
+async function drain(open: () => Promise<AsyncIterable<CompletionEvent>>): Promise<StreamOutcome> {
+  const events: CompletionEvent[] = [];
+  try {
+    for await (const event of await open()) events.push(event);
+    return { events };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+/** `fast`'s events with the emulator's ids and clock taken from `sdk`'s (they differ per call). */
+function sameEventIds(fast: CompletionEvent[], sdk: CompletionEvent[]) {
+  return fast.map((event, i) => {
+    const other = sdk[i]?.data;
+    if (!other) return event;
+    if (event.data.id !== other.id) expect(event.data.id).toMatch(/^[0-9a-f]{32}$/);
+    const choices = event.data.choices.map((choice, c) => {
+      const calls = choice.delta.toolCalls;
+      if (!calls) return choice;
+      const sdkCalls = other.choices[c]?.delta.toolCalls ?? [];
+      const toolCalls = calls.map((call, j) => ({ ...call, id: sdkCalls[j]?.id }));
+      return { ...choice, delta: { ...choice.delta, toolCalls } };
+    });
+    const data = { ...event.data, id: other.id, choices };
+    if (data.created !== undefined && other.created !== undefined) {
+      expect(Math.abs(data.created - other.created)).toBeLessThanOrEqual(1);
+      data.created = other.created;
+    }
+    return { data };
+  });
+}
+
+/**
+ * Streams `request` through an SDK client and a fast-wire client built with the same options,
+ * and expects the same events (in the same key order) and the same error, at the opening or
+ * mid-stream. Returns the SDK's outcome.
+ */
+async function expectSameStream(
+  clientOptions: CreateClientOptions,
+  request: ChatCompletionStreamRequest,
+  options?: () => RequestOptions,
+  stop?: (events: CompletionEvent[]) => boolean,
+): Promise<StreamOutcome> {
+  expect(chatRequestBody(request, true)).toBeDefined();
+  const sdkClient = createClient({ env: {}, ...clientOptions });
+  const fastClient = createClient({ env: {}, ...clientOptions, wire: 'fast' });
+  const run = async (client: typeof sdkClient) => {
+    const controller = new AbortController();
+    const callOptions = options?.() ?? {};
+    if (stop) callOptions.signal = controller.signal;
+    return drain(async () => {
+      const stream = await client.chat.stream(request, callOptions);
+      return (async function* () {
+        const seen: CompletionEvent[] = [];
+        for await (const event of stream) {
+          seen.push(event);
+          yield event;
+          if (stop?.(seen)) controller.abort();
+        }
+      })();
+    });
+  };
+  const sdk = await run(sdkClient);
+  const fast = await run(fastClient);
+  const events = sameEventIds(fast.events, sdk.events);
+  expect(events).toStrictEqual(sdk.events);
+  expect(JSON.stringify(events)).toBe(JSON.stringify(sdk.events));
+  expect(fast.error === undefined).toBe(sdk.error === undefined);
+  if (sdk.error !== undefined) {
+    expect(describeError(fast.error)).toStrictEqual(describeError(sdk.error));
+  }
+  return sdk;
+}
+
+describe('chat.stream on the fast wire, against the emulator', () => {
+  let emulator: Emulator;
+  let on: CreateClientOptions;
+  beforeAll(async () => {
+    emulator = await startEmulator({
+      apiKey,
+      scenarios: [
+        { match: { lastUserMessage: 'cut me' }, error: { status: 503, midStream: true } },
+      ],
+    });
+    on = { serverURL: emulator.url, apiKey };
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('gives the same events for text, usage and finish reasons stop and length', async () => {
+    const text = await expectSameStream(on, user('Tell me about the tides of Brittany'));
+    expect(text.error).toBeUndefined();
+    expect(text.events.at(-1)?.data.choices[0]?.finishReason).toBe('stop');
+    expect(text.events.at(-1)?.data.usage?.totalTokens).toBeGreaterThan(0);
+    const cut = await expectSameStream(on, { ...user('Explain rivers'), maxTokens: 3 });
+    expect(cut.events.at(-1)?.data.choices[0]?.finishReason).toBe('length');
+  });
+
+  it('gives the same tool call events', async () => {
+    const res = await expectSameStream(on, {
+      ...user('Use get_weather for "Paris" and get_time for "Europe/Paris"'),
+      tools,
+    });
+    const calls = res.events.flatMap((e) => e.data.choices[0]?.delta.toolCalls ?? []);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('throws the same errors when opening: 401, 422, 429', async () => {
+    const e401 = await expectSameStream({ ...on, apiKey: 'wrong-key' }, user('hi'));
+    expect(e401.error).toBeInstanceOf(sdkErrors.SDKError);
+    const e422 = await expectSameStream(on, { ...user('hi'), temperature: 9 });
+    expect(e422.error).toBeInstanceOf(sdkErrors.HTTPValidationError);
+    const e429 = await expectSameStream(on, user('hi'), () => ({
+      headers: { 'x-emulator-fault': '429:3' },
+    }));
+    expect(e429.error).toBeInstanceOf(sdkErrors.SDKError);
+  });
+
+  it('fails the same way when the connection drops mid-stream or the server cuts it', async () => {
+    const dropped = await expectSameStream(on, user('Tell me a long story'), () => ({
+      headers: { 'x-emulator-fault': 'drop-after:3' },
+    }));
+    expect(dropped.events).toHaveLength(4);
+    expect(dropped.error).toBeDefined();
+    const cut = await expectSameStream(on, user('cut me'));
+    expect(cut.events.length).toBeGreaterThan(0);
+  });
+
+  it('times out and aborts the same way', async () => {
+    const hang = () => ({ headers: { 'x-emulator-fault': 'timeout' } });
+    const timeout = await expectSameStream({ ...on, timeoutMs: 150 }, user('hi'), hang);
+    expect(timeout.error).toBeInstanceOf(sdkErrors.RequestTimeoutError);
+    // Tokens 20 ms apart, so that the stream is still open when the caller aborts.
+    const slow = await startEmulator({ latency: { ttftMs: 0, tokenMs: 20 } });
+    try {
+      const aborted = await expectSameStream(
+        { serverURL: slow.url },
+        user('Tell me a long story'),
+        undefined,
+        (seen) => seen.length === 2,
+      );
+      expect(aborted.events).toHaveLength(2);
+      expect(aborted.error).toBeInstanceOf(DOMException);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('chat.stream on the fast wire, against exact answers', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function streaming(events: string[], contentType = 'text/event-stream') {
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(events.map((e) => `data: ${e}\n\n`).join(''));
+    });
+    return { serverURL: server.url, apiKey };
+  }
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ id: 'c1', model, choices, ...extra });
+
+  it('reads optional keys, nulls, content chunks and extra usage the same way', async () => {
+    const on = await streaming([
+      chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], {
+        object: 'chat.completion.chunk',
+        created: 1,
+      }),
+      chunk([
+        { index: 0, delta: { content: null, tool_call_id: null, index: 2 }, finish_reason: null },
+      ]),
+      chunk([{ index: 0, delta: { content: [{ type: 'text', text: 'x' }] }, finish_reason: null }]),
+      chunk([{ index: 0, delta: { metadata: { a: 1 } }, finish_reason: null }]),
+      chunk(
+        [
+          {
+            index: 0,
+            delta: { tool_calls: [{ function: { name: 'f', arguments: '{}' } }] },
+            finish_reason: 'tool_calls',
+          },
+        ],
+        { usage: { prompt_tokens: 1, num_cached_tokens: 2 } },
+      ),
+      '[DONE]',
+      chunk([]),
+    ]);
+    const res = await expectSameStream(on, user('hi'));
+    expect(res.events).toHaveLength(5);
+  });
+
+  it('fails with the same ZodError on a malformed or refused event, after the same events', async () => {
+    const first = chunk([{ index: 0, delta: { content: 'a' }, finish_reason: null }]);
+    for (const bad of [
+      '{"id": ',
+      chunk([], { usage: null }),
+      chunk([{ index: 0, delta: {} }]),
+      '{"object":"error","message":"boom"}',
+    ]) {
+      const res = await expectSameStream(await streaming([first, bad]), user('hi'));
+      expect(res.events).toHaveLength(1);
+      expect((res.error as Error).name).toBe('ZodError');
+      await server?.close();
+    }
+  });
+
+  it('throws the same SDKError for an answer that is not an event stream', async () => {
+    const res = await expectSameStream(await streaming(['{}'], 'application/json'), user('hi'));
+    expect(res.error).toBeInstanceOf(sdkErrors.SDKError);
   });
 });

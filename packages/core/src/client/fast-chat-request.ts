@@ -1,4 +1,7 @@
-import type { ChatCompletionRequest } from '@mistralai/mistralai/models/components';
+import type {
+  ChatCompletionRequest,
+  ChatCompletionStreamRequest,
+} from '@mistralai/mistralai/models/components';
 
 /** What a converter returns for a value the fast wire does not send itself. */
 const UNHANDLED: unique symbol = Symbol('unhandled');
@@ -7,17 +10,19 @@ type Convert = (value: unknown) => unknown;
 
 /**
  * The JSON body the SDK would send for `request` on `POST /v1/chat/completions` (snake_case keys
- * in the SDK's order, `"stream": false`, the defaults its schemas add such as an assistant
- * message's `prefix: false` and a tool call's `type` and `index`), or `undefined` when the request
+ * in the SDK's order; `"stream"`, `false` for `complete` and `true` for `stream`; the defaults its
+ * schemas add such as an assistant message's `prefix: false` and a tool call's `type` and
+ * `index`), or `undefined` when the request
  * holds anything this converter does not handle: content chunks instead of strings, tools other
  * than functions, `prediction`, `guardrails`, a key the SDK does not know, or a value the SDK
  * would refuse. The caller then sends the request through the SDK, which serialises it or throws
  * its own validation error, so that the fast wire never sends something the SDK would not.
  */
 export function chatRequestBody(
-  request: ChatCompletionRequest,
+  request: ChatCompletionRequest | ChatCompletionStreamRequest,
+  stream = false,
 ): Record<string, unknown> | undefined {
-  const body = chatRequest(request);
+  const body = (stream ? streamRequest : completeRequest)(request);
   return body === UNHANDLED ? undefined : (body as Record<string, unknown>);
 }
 
@@ -195,13 +200,14 @@ const toolChoice: Convert = (v) => (typeof v === 'string' ? v : toolChoiceObject
 
 const serviceTier: Convert = (v) => (v === 'auto' || v === 'standard_only' ? v : UNHANDLED);
 
+/** Where `stream` goes: the SDK always sends it, `false` for `complete`, `true` for `stream`. */
+const STREAM: Field = ['stream', 'stream', string];
 const REQUEST_FIELDS: readonly Field[] = [
   ['model', 'model', string, true],
   ['temperature', 'temperature', nullable(finite)],
   ['topP', 'top_p', nullable(finite)],
   ['maxTokens', 'max_tokens', nullable(integer)],
-  // `complete` is the non-streamed call: the SDK always sends `"stream": false`.
-  ['stream', 'stream', (v) => (v === false ? v : UNHANDLED), false, false],
+  STREAM,
   ['stop', 'stop', nullable(stringOrStrings)],
   ['randomSeed', 'random_seed', nullable(integer)],
   ['metadata', 'metadata', nullable(record)],
@@ -219,4 +225,14 @@ const REQUEST_FIELDS: readonly Field[] = [
   ['serviceTier', 'service_tier', nullable(serviceTier)],
   ['safePrompt', 'safe_prompt', boolean],
 ];
-const chatRequest = objectConverter(REQUEST_FIELDS);
+/** The request converter for `complete` (`stream` false) or `stream` (`stream` true). */
+const requestConverter = (stream: boolean) =>
+  objectConverter(
+    REQUEST_FIELDS.map((field) =>
+      field === STREAM
+        ? (['stream', 'stream', (v) => (v === stream ? v : UNHANDLED), false, stream] as const)
+        : field,
+    ),
+  );
+const completeRequest = requestConverter(false);
+const streamRequest = requestConverter(true);

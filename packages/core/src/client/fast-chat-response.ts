@@ -26,7 +26,7 @@ function fastChatCompletion(raw: unknown): ChatCompletionResponse | undefined {
     return undefined;
   }
   if (!Number.isSafeInteger(created)) return undefined;
-  const usage = fastUsage(raw.usage);
+  const usage = readUsage(raw.usage);
   if (!usage || !Array.isArray(raw.choices)) return undefined;
   const choices: ChatCompletionResponse['choices'] = [];
   for (const item of raw.choices as unknown[]) {
@@ -46,7 +46,8 @@ const USAGE_KEYS = new Set([
   'service_tier',
 ]);
 
-function fastUsage(raw: unknown): Usage | undefined {
+/** `usage` as the SDK's `UsageInfo` schema reads it, or `undefined` when it would not. */
+export function readUsage(raw: unknown): Usage | undefined {
   if (!isObject(raw)) return undefined;
   const promptTokens = tokens(raw.prompt_tokens);
   const completionTokens = tokens(raw.completion_tokens);
@@ -109,7 +110,7 @@ function fastMessage(raw: unknown): Message | undefined {
       if (!Array.isArray(rawCalls)) return undefined;
       const toolCalls: ToolCall[] = [];
       for (const item of rawCalls as unknown[]) {
-        const call = fastToolCall(item);
+        const call = readToolCall(item);
         if (!call) return undefined;
         toolCalls.push(call);
       }
@@ -120,7 +121,11 @@ function fastMessage(raw: unknown): Message | undefined {
   return message;
 }
 
-function fastToolCall(raw: unknown): ToolCall | undefined {
+/**
+ * A tool call as the SDK's `ToolCall` schema reads it, or `undefined` when that schema would
+ * refuse it or copy object arguments.
+ */
+export function readToolCall(raw: unknown): ToolCall | undefined {
   if (!isObject(raw)) return undefined;
   const { id = 'null', type = 'function', function: fn, index = 0 } = raw;
   if (typeof id !== 'string' || typeof type !== 'string' || !Number.isSafeInteger(index)) {

@@ -7,10 +7,13 @@ import {
   isTimeoutError,
   matchContentType,
 } from '@mistralai/mistralai/lib/http.js';
+import { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
   ChatCompletionRequest,
   ChatCompletionResponse,
+  ChatCompletionStreamRequest,
+  CompletionEvent,
 } from '@mistralai/mistralai/models/components';
 import {
   ConnectionError,
@@ -23,6 +26,7 @@ import {
 } from '@mistralai/mistralai/models/errors';
 import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { tagFailedRequest } from '../errors/failed-request.js';
+import { readCompletionEvent } from './fast-chat-chunk.js';
 import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
 import { isObject, readChatCompletion } from './fast-chat-response.js';
 
@@ -32,12 +36,14 @@ const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
 const VALIDATION_FAILED = 'Response validation failed';
 
 /**
- * Replaces `client.chat.complete`, on a client built by `createClient` (whose HTTP client is
- * `clientHttp(rateLimiter)`), with a fast implementation: plain `fetch`, `JSON.parse`, and
+ * Replaces `client.chat.complete` and `client.chat.stream`, on a client built by `createClient`
+ * (whose HTTP client is `clientHttp(rateLimiter)`), with fast implementations: plain `fetch`,
+ * `JSON.parse` (of the answer, or of each event read by the SDK's own SSE reader), and
  * hand-written conversion of the request and the response instead of the SDK's zod schemas and
  * request pipeline. It does what `clientHttp`'s hooks do (the failed request's method and URL on
  * errors, every response's headers to `rateLimiter.observe`). Requests, results and errors are
- * the SDK's own: the same body and headers, the same camelCase result, the same error classes
+ * the SDK's own: the same body and headers, the same camelCase result (an `EventStream` of the
+ * same events for `stream`, failing mid-stream as the SDK's does), the same error classes
  * (`SDKError`, `HTTPValidationError`, `ResponseValidationError`, `ConnectionError`,
  * `RequestTimeoutError`, `RequestAbortedError`) with the same messages.
  *
@@ -50,12 +56,13 @@ const VALIDATION_FAILED = 'Response validation failed';
  * - the request holds something the converter does not handle (content chunks, tools other than
  *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody`).
  *
- * The SDK's `chat.parse`, `chat.stream` and every other method are left as they are.
+ * The SDK's `chat.parse`, `chat.parseStream` and every other method are left as they are.
  */
 export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): void {
   const chat = client.chat;
   const options = chat._options;
   const sdkComplete = chat.complete.bind(chat);
+  const sdkStream = chat.stream.bind(chat);
   const env = process.env;
   const retry = options.retryConfig;
   const apiKey = options.apiKey;
@@ -76,12 +83,21 @@ export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): voi
     limiter: rateLimiter,
     timeoutMs: options.timeoutMs ?? 300_000,
   };
+  const fastBody = (
+    request: ChatCompletionRequest | ChatCompletionStreamRequest,
+    callOptions: RequestOptions | undefined,
+    stream: boolean,
+  ) =>
+    fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
+      ? chatRequestBody(request, stream)
+      : undefined;
   chat.complete = (request: ChatCompletionRequest, callOptions?: RequestOptions) => {
-    const body =
-      fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
-        ? chatRequestBody(request)
-        : undefined;
+    const body = fastBody(request, callOptions, false);
     return body ? fastComplete(target, body, callOptions) : sdkComplete(request, callOptions);
+  };
+  chat.stream = (request: ChatCompletionStreamRequest, callOptions?: RequestOptions) => {
+    const body = fastBody(request, callOptions, true);
+    return body ? fastStream(target, body, callOptions) : sdkStream(request, callOptions);
   };
 }
 
@@ -97,16 +113,6 @@ async function fastComplete(
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
 ): Promise<ChatCompletionResponse> {
-  // The SDK's headers, in its order: the caller's override all but the user agent.
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json',
-  };
-  if (target.authorization !== undefined) headers.authorization = target.authorization;
-  headers.cookie = '';
-  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers[k] = v;
-  headers['user-agent'] = USER_AGENT;
-
   // As the SDK: the caller's signal alone when there is one, else a timeout (here released as
   // soon as the body is read rather than left running for the whole timeout).
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -117,29 +123,62 @@ async function fastComplete(
     timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
     signal = controller.signal;
   }
-  const init: RequestInit = { method: 'POST', headers, body: stringifyChatRequestBody(body) };
-  if (signal) init.signal = signal;
-  const request: SentRequest = { url: target.url, init };
-  const limiter = target.limiter;
-  const admissionsBefore = limiter?.admissions;
   try {
-    let response: Response;
-    try {
-      response = await fetch(target.url, init);
-    } catch (error) {
-      tagFailedRequest(error, { method: 'POST', url: target.url });
-      throw clientError(error);
-    }
-    const status = response.status;
-    limiter?.observe(response.headers, {
-      status,
-      ...(admissionsBefore !== undefined ? { admissionsBefore } : {}),
-    });
-    if (status < 400 || status >= 600) warnIfDeprecated(response);
-    return await readResponse(response, request);
+    const [response, sent] = await send(target, body, options, 'application/json', signal);
+    return await readResponse(response, sent, readJsonCompletion);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function fastStream(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+): Promise<EventStream<CompletionEvent>> {
+  // As the SDK: the caller's signal alone when there is one, else a timeout that also covers
+  // reading the stream.
+  const timeoutMs = options?.timeoutMs || target.timeoutMs;
+  const signal =
+    (options?.signal ?? undefined) || (timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined);
+  const [response, sent] = await send(target, body, options, 'text/event-stream', signal);
+  return readResponse(response, sent, readEventStream);
+}
+
+/**
+ * Sends `body` as the SDK would, with its headers (the caller's override all but the user
+ * agent), and does what `clientHttp`'s hooks do with the outcome.
+ */
+async function send(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+  accept: string,
+  signal: AbortSignal | undefined,
+): Promise<[Response, SentRequest]> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+  if (target.authorization !== undefined) headers.authorization = target.authorization;
+  headers.cookie = '';
+  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers[k] = v;
+  headers['user-agent'] = USER_AGENT;
+  const init: RequestInit = { method: 'POST', headers, body: stringifyChatRequestBody(body) };
+  if (signal) init.signal = signal;
+  const limiter = target.limiter;
+  const admissionsBefore = limiter?.admissions;
+  let response: Response;
+  try {
+    response = await fetch(target.url, init);
+  } catch (error) {
+    tagFailedRequest(error, { method: 'POST', url: target.url });
+    throw clientError(error);
+  }
+  const status = response.status;
+  limiter?.observe(response.headers, {
+    status,
+    ...(admissionsBefore !== undefined ? { admissionsBefore } : {}),
+  });
+  if (status < 400 || status >= 600) warnIfDeprecated(response);
+  return [response, { url: target.url, init }];
 }
 
 /**
@@ -156,22 +195,50 @@ const toRequest = ({ url, init }: SentRequest): Request => {
   return new Request(url, rest);
 };
 
-/** The result or the error the SDK's matchers give for `response`. */
-async function readResponse(
-  response: Response,
-  sent: SentRequest,
-): Promise<ChatCompletionResponse> {
-  const status = response.status;
-  const json = matchContentType(response, 'application/json');
-  if (status === 200 && json) {
-    const body = await response.text();
+/**
+ * Reads a 200 as the SDK's success matcher of one call does: `undefined` when it does not match
+ * (the content type), the result, or a thrown error.
+ */
+type ReadSuccess<T> = (response: Response, sent: SentRequest) => Promise<T> | undefined;
+
+const readJsonCompletion: ReadSuccess<ChatCompletionResponse> = (response, sent) => {
+  if (!matchContentType(response, 'application/json')) return undefined;
+  return response.text().then((body) => {
     const raw: unknown = JSON.parse(body);
     try {
       return readChatCompletion(raw);
     } catch (cause) {
       throw validationError(cause, raw, toRequest(sent), response, body);
     }
+  });
+};
+
+const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (response, sent) => {
+  if (!matchContentType(response, 'text/event-stream')) return undefined;
+  const stream = response.body;
+  if (!(stream instanceof ReadableStream)) {
+    const cause = new TypeError('The answer has no body to read events from');
+    return Promise.reject(validationError(cause, stream, toRequest(sent), response, ''));
   }
+  return Promise.resolve(
+    new EventStream(stream as ReadableStream<Uint8Array>, (event) =>
+      event.data === '[DONE]'
+        ? { done: true, value: undefined }
+        : { done: false, value: readCompletionEvent(event) },
+    ),
+  );
+};
+
+/** The result or the error the SDK's matchers give for `response`. */
+async function readResponse<T>(
+  response: Response,
+  sent: SentRequest,
+  readSuccess: ReadSuccess<T>,
+): Promise<T> {
+  const status = response.status;
+  const success = status === 200 ? readSuccess(response, sent) : undefined;
+  if (success) return success;
+  const json = matchContentType(response, 'application/json');
   if (status === 422 && json) {
     const body = await response.text();
     const raw: unknown = JSON.parse(body);
