@@ -121,6 +121,8 @@ async function fastComplete(
   if (!signal && timeoutMs > 0) {
     const controller = new AbortController();
     timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
+    // As `AbortSignal.timeout`'s: the timer alone does not keep the process alive.
+    timer.unref?.();
     signal = controller.signal;
   }
   try {
