@@ -3,7 +3,7 @@ import {
   CompletionEvent$inboundSchema,
   type CompletionEvent,
 } from '@mistralai/mistralai/models/components';
-import { isObject, readToolCall, readUsage } from './fast-chat-response.js';
+import { isObject, readToolCalls, readUsage } from './fast-chat-response.js';
 
 /**
  * Reads one server-sent event of a streamed chat completion into what the SDK's
@@ -79,17 +79,9 @@ function fastDelta(raw: unknown): Delta | undefined {
     delta.content = content;
   }
   if (rawCalls !== undefined) {
-    if (rawCalls === null) delta.toolCalls = null;
-    else {
-      if (!Array.isArray(rawCalls)) return undefined;
-      const toolCalls: NonNullable<Delta['toolCalls']> = [];
-      for (const item of rawCalls as unknown[]) {
-        const call = readToolCall(item);
-        if (!call) return undefined;
-        toolCalls.push(call);
-      }
-      delta.toolCalls = toolCalls;
-    }
+    const toolCalls = readToolCalls(rawCalls);
+    if (toolCalls === false) return undefined;
+    delta.toolCalls = toolCalls;
   }
   if (toolCallId !== undefined) {
     if (toolCallId !== null && typeof toolCallId !== 'string') return undefined;

@@ -105,27 +105,35 @@ function fastMessage(raw: unknown): Message | undefined {
     message.content = content;
   }
   if (rawCalls !== undefined) {
-    if (rawCalls === null) message.toolCalls = null;
-    else {
-      if (!Array.isArray(rawCalls)) return undefined;
-      const toolCalls: ToolCall[] = [];
-      for (const item of rawCalls as unknown[]) {
-        const call = readToolCall(item);
-        if (!call) return undefined;
-        toolCalls.push(call);
-      }
-      message.toolCalls = toolCalls;
-    }
+    const toolCalls = readToolCalls(rawCalls);
+    if (toolCalls === false) return undefined;
+    message.toolCalls = toolCalls;
   }
   message.prefix = prefix ?? false;
   return message;
 }
 
 /**
+ * A message's or a delta's `tool_calls` (present) as the SDK's schemas read them: `null`, the
+ * calls, or `false` when those schemas would refuse them or copy object arguments.
+ */
+export function readToolCalls(raw: unknown): ToolCall[] | null | false {
+  if (raw === null) return null;
+  if (!Array.isArray(raw)) return false;
+  const toolCalls: ToolCall[] = [];
+  for (const item of raw as unknown[]) {
+    const call = readToolCall(item);
+    if (!call) return false;
+    toolCalls.push(call);
+  }
+  return toolCalls;
+}
+
+/**
  * A tool call as the SDK's `ToolCall` schema reads it, or `undefined` when that schema would
  * refuse it or copy object arguments.
  */
-export function readToolCall(raw: unknown): ToolCall | undefined {
+function readToolCall(raw: unknown): ToolCall | undefined {
   if (!isObject(raw)) return undefined;
   const { id = 'null', type = 'function', function: fn, index = 0 } = raw;
   if (typeof id !== 'string' || typeof type !== 'string' || !Number.isSafeInteger(index)) {
