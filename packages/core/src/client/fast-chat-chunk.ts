@@ -3,7 +3,7 @@ import {
   CompletionEvent$inboundSchema,
   type CompletionEvent,
 } from '@mistralai/mistralai/models/components';
-import { isObject, readToolCalls, readUsage } from './fast-chat-response.js';
+import { isObject, readContentAndToolCalls, readUsage } from './fast-chat-response.js';
 
 /**
  * Reads one server-sent event of a streamed chat completion into what the SDK's
@@ -74,15 +74,7 @@ function fastDelta(raw: unknown): Delta | undefined {
     if (role !== null && typeof role !== 'string') return undefined;
     delta.role = role;
   }
-  if (content !== undefined) {
-    if (content !== null && typeof content !== 'string') return undefined;
-    delta.content = content;
-  }
-  if (rawCalls !== undefined) {
-    const toolCalls = readToolCalls(rawCalls);
-    if (toolCalls === false) return undefined;
-    delta.toolCalls = toolCalls;
-  }
+  if (!readContentAndToolCalls(content, rawCalls, delta)) return undefined;
   if (toolCallId !== undefined) {
     if (toolCallId !== null && typeof toolCallId !== 'string') return undefined;
     delta.toolCallId = toolCallId;

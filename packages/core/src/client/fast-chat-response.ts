@@ -100,24 +100,38 @@ function fastMessage(raw: unknown): Message | undefined {
   if (role !== undefined && role !== 'assistant') return undefined;
   if (prefix !== undefined && typeof prefix !== 'boolean') return undefined;
   const message: Message = { role: 'assistant' };
+  if (!readContentAndToolCalls(content, rawCalls, message)) return undefined;
+  message.prefix = prefix ?? false;
+  return message;
+}
+
+/**
+ * Sets a message's or a delta's `content` (a string or null) and `tool_calls`, when present, on
+ * `into` as the SDK's schemas read them; `false` when those schemas would refuse them or read them
+ * otherwise (content chunks, object arguments).
+ */
+export function readContentAndToolCalls(
+  content: unknown,
+  rawCalls: unknown,
+  into: { content?: unknown; toolCalls?: unknown },
+): boolean {
   if (content !== undefined) {
-    if (content !== null && typeof content !== 'string') return undefined;
-    message.content = content;
+    if (content !== null && typeof content !== 'string') return false;
+    into.content = content;
   }
   if (rawCalls !== undefined) {
     const toolCalls = readToolCalls(rawCalls);
-    if (toolCalls === false) return undefined;
-    message.toolCalls = toolCalls;
+    if (toolCalls === false) return false;
+    into.toolCalls = toolCalls;
   }
-  message.prefix = prefix ?? false;
-  return message;
+  return true;
 }
 
 /**
  * A message's or a delta's `tool_calls` (present) as the SDK's schemas read them: `null`, the
  * calls, or `false` when those schemas would refuse them or copy object arguments.
  */
-export function readToolCalls(raw: unknown): ToolCall[] | null | false {
+function readToolCalls(raw: unknown): ToolCall[] | null | false {
   if (raw === null) return null;
   if (!Array.isArray(raw)) return false;
   const toolCalls: ToolCall[] = [];
