@@ -2,6 +2,7 @@ export {
   createClient,
   type CreateClientOptions,
   type ClientRetryOptions,
+  type ClientWire,
 } from './client/create-client.js';
 export {
   clientTimeoutMs,

@@ -28,18 +28,26 @@ async function run(client: ReturnType<typeof createClient>, limiter: RateLimiter
 }
 
 describe('createClient({ rateLimiter }) against the emulator', () => {
-  it('slows down before the budget runs out: more calls than the budget, not one 429', async () => {
-    emulator = await startEmulator({ rateLimit: { requestsPerMinute: BUDGET } });
-    // The limiter's own budget is far above the server's; only the headers hold calls back.
-    const limiter = new RateLimiter({ requests: 10_000, intervalMs: 1_000 });
-    const client = createClient({ serverURL: emulator.url, apiKey: 'k', rateLimiter: limiter });
-    const outcomes = await run(client, limiter);
-    expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
-    expect(emulator.stats()).toMatchObject({
-      rateLimited: 0,
-      requests: { 'POST /v1/chat/completions': CALLS },
-    });
-  });
+  it.each(['sdk', 'fast'] as const)(
+    'slows down before the budget runs out: more calls than the budget, not one 429 (%s wire)',
+    async (wire) => {
+      emulator = await startEmulator({ rateLimit: { requestsPerMinute: BUDGET } });
+      // The limiter's own budget is far above the server's; only the headers hold calls back.
+      const limiter = new RateLimiter({ requests: 10_000, intervalMs: 1_000 });
+      const client = createClient({
+        serverURL: emulator.url,
+        apiKey: 'k',
+        rateLimiter: limiter,
+        wire,
+      });
+      const outcomes = await run(client, limiter);
+      expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+      expect(emulator.stats()).toMatchObject({
+        rateLimited: 0,
+        requests: { 'POST /v1/chat/completions': CALLS },
+      });
+    },
+  );
 
   it('without it, the same calls run into 429s', async () => {
     emulator = await startEmulator({ rateLimit: { requestsPerMinute: BUDGET } });
@@ -58,6 +66,25 @@ describe('createClient({ rateLimiter }) against the emulator', () => {
     const client = createClient({ serverURL: emulator.url, apiKey: 'k', rateLimiter: limiter });
     await expect(
       client.models.list(undefined, { headers: { 'x-emulator-fault': '429:30' } }),
+    ).rejects.toMatchObject({ statusCode: 429 });
+    expect(limiter.tryAcquire()).toBe(false);
+  });
+
+  it('feeds a 429 Retry-After on the fast wire to the limiter too', async () => {
+    emulator = await startEmulator();
+    const limiter = new RateLimiter({ requests: 10_000, intervalMs: 1_000 });
+    const client = createClient({
+      serverURL: emulator.url,
+      apiKey: 'k',
+      rateLimiter: limiter,
+      wire: 'fast',
+    });
+    const request = {
+      model: 'mistral-small-latest',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+    };
+    await expect(
+      client.chat.complete(request, { headers: { 'x-emulator-fault': '429:30' } }),
     ).rejects.toMatchObject({ statusCode: 429 });
     expect(limiter.tryAcquire()).toBe(false);
   });

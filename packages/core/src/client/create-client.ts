@@ -4,6 +4,11 @@ import { ConfigError } from '../errors/config-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { registerSecret } from '../redact/redact.js';
 import { clientHttp } from './client-http.js';
+import { installFastWire } from './fast-wire.js';
+
+/** How the client talks to the API: through the official SDK, or the fast wire for hot calls. */
+export type ClientWire = 'sdk' | 'fast';
+const WIRES: readonly ClientWire[] = ['sdk', 'fast'];
 
 export interface ClientRetryOptions {
   /** First delay (default 500 ms). */
@@ -37,13 +42,25 @@ export interface CreateClientOptions {
    * down before the API refuses them. The client does not acquire by itself.
    */
   rateLimiter?: RateLimiter;
+  /**
+   * `'sdk'` (default): every call goes through the official SDK. `'fast'`: `chat.complete` and
+   * `chat.stream` are served with `fetch`, `JSON.parse` and hand-written checks instead of the
+   * SDK's zod schemas and request pipeline, for a fraction of the client CPU; the request sent,
+   * the result (the events of a stream) and the errors thrown (same classes, same messages) are
+   * the SDK's own. Every other
+   * method, and any call the fast path does not handle (SDK `retry` set on this client, per-call
+   * options other than `signal`, `timeoutMs` and `headers`, content chunks, tools other than
+   * functions, `prediction`, `guardrails`, SDK tracing), goes through the SDK unchanged.
+   */
+  wire?: ClientWire;
 }
 
 /**
  * Builds the official `Mistral` client that every mistral-flows package takes as a parameter.
  * With no options it reads `MISTRAL_API_KEY` and `MISTRAL_SERVER_URL`; `serverURL` points it at
  * the emulator or a self-hosted gateway. The API key is registered with `redact`, so it never
- * appears in our errors, logs or persisted data.
+ * appears in our errors, logs or persisted data. `wire: 'fast'` serves `chat.complete` and
+ * `chat.stream` without the SDK's validation layer, with the same requests, results and errors.
  *
  * @example
  * const client = createClient({ serverURL: emulator.url }); // or createClient() with MISTRAL_API_KEY
@@ -78,14 +95,20 @@ export function createClient(options: CreateClientOptions = {}): Mistral {
       `expected a positive number, got ${String(timeoutMs)}`,
     );
   }
+  const wire = options.wire ?? 'sdk';
+  if (!WIRES.includes(wire)) {
+    throw new InvalidArgumentError('wire', `expected 'sdk' or 'fast', got ${String(wire)}`);
+  }
   registerSecret(apiKey);
-  return new Mistral({
+  const client = new Mistral({
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(serverURL !== undefined ? { serverURL } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     httpClient: clientHttp(options.rateLimiter),
     retryConfig: retryConfig(options.retry),
   });
+  if (wire === 'fast') installFastWire(client, options.rateLimiter);
+  return client;
 }
 
 function retryConfig(retry: CreateClientOptions['retry']) {

@@ -9,7 +9,7 @@ export interface FailedRequest {
 }
 
 /** Attaches `request`'s method and URL to `error` (an object the fetch call threw). */
-export function tagFailedRequest(error: unknown, request: Request): void {
+export function tagFailedRequest(error: unknown, request: Pick<Request, 'method' | 'url'>): void {
   if (typeof error !== 'object' || error === null || REQUEST in error) return;
   let url = request.url;
   try {

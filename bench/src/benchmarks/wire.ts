@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, mapConcurrent } from '@mistral-flows/core';
+import type { Mistral } from '@mistralai/mistralai';
+import type { ChatCompletionRequest } from '@mistralai/mistralai/models/components';
+import { alternate, cpuMs, format, measurement, medianRatio, type Benchmark } from '../harness.js';
+
+/** Calls per block, at this concurrency. */
+const CALLS = 1000;
+const CONCURRENCY = 16;
+/** Streams per block, one after the other, of about `WORDS` chunks each. */
+const STREAMS = 10;
+const WORDS = 800;
+const STORY = 'Tell the long benchmark story.';
+const model = 'mistral-small-latest';
+
+const plain: ChatCompletionRequest = {
+  model,
+  messages: [{ role: 'user', content: 'Tell me about the tides of Brittany.' }],
+};
+
+/** A conversation 20 messages long with tool calls and results, as an agent sends on later turns. */
+const history: ChatCompletionRequest = {
+  model,
+  tools: [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+    },
+  ],
+  messages: [
+    { role: 'system', content: 'You are a brief travel assistant.' },
+    ...Array.from({ length: 6 }, (_, i) => [
+      { role: 'user' as const, content: `What is the weather in city number ${i}?` },
+      {
+        role: 'assistant' as const,
+        content: '',
+        toolCalls: [
+          { id: `call${i}`, function: { name: 'get_weather', arguments: `{"city":"c${i}"}` } },
+        ],
+      },
+      { role: 'tool' as const, content: '{"celsius":18}', toolCallId: `call${i}` },
+    ]).flat(),
+    { role: 'user', content: 'And overall, where should I go?' },
+  ],
+};
+
+/** Client CPU per call (ms) for `CALLS` calls of `call`, `CONCURRENCY` at a time. */
+function perCall(call: () => Promise<unknown>) {
+  const calls = Array.from({ length: CALLS }, (_, i) => i);
+  return async () => {
+    const before = cpuMs();
+    await mapConcurrent(calls, call, { concurrency: CONCURRENCY });
+    return (cpuMs() - before) / CALLS;
+  };
+}
+
+/**
+ * The floor: `fetch` of a body serialised once, and `JSON.parse` of the answer, with no check,
+ * no conversion, no timeout.
+ */
+function bareFetch(serverURL: string) {
+  const url = `${serverURL}/v1/chat/completions`;
+  const body = JSON.stringify({ model, stream: false, messages: plain.messages });
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    authorization: 'Bearer bench',
+  };
+  return async () => {
+    const response = await fetch(url, { method: 'POST', headers, body });
+    return JSON.parse(await response.text()) as unknown;
+  };
+}
+
+/** Client CPU per streamed chunk (µs) for `STREAMS` streams read to the end with `for await`. */
+function perChunk(client: Mistral) {
+  return async () => {
+    let chunks = 0;
+    const before = cpuMs();
+    for (let i = 0; i < STREAMS; i++) {
+      const stream = await client.chat.stream({
+        model,
+        messages: [{ role: 'user', content: STORY }],
+      });
+      for await (const event of stream) if (event.data.choices[0]?.delta.content) chunks++;
+    }
+    return ((cpuMs() - before) * 1000) / Math.max(1, chunks);
+  };
+}
+
+export const benchmark: Benchmark = {
+  name: 'wire',
+  title: `Client CPU per chat.complete (${CALLS} calls per block at concurrency ${CONCURRENCY}) and per chunk of chat.stream, createClient({ wire: 'fast' }) against the SDK wire, the emulator in its own process`,
+  async run(ctx) {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-bench-wire-'));
+    const scenarios = join(dir, 'scenarios.json');
+    const text = Array.from({ length: WORDS }, (_, i) => `word${i % 97}`).join(' ');
+    writeFileSync(
+      scenarios,
+      JSON.stringify({ rules: [{ match: { lastUserMessage: 'benchmark story' }, text }] }),
+    );
+    const emulator = await ctx.startEmulator(['--scenarios', scenarios]);
+    try {
+      const sdk = createClient({ serverURL: emulator.url, apiKey: 'bench', env: {} });
+      const fast = createClient({
+        serverURL: emulator.url,
+        apiKey: 'bench',
+        env: {},
+        wire: 'fast',
+      });
+      const FLOOR = 'floor: bare fetch + JSON.parse, one user message';
+      const SDK_PLAIN = 'SDK wire, one user message';
+      const FAST_PLAIN = 'fast wire, one user message';
+      const SDK_HISTORY = 'SDK wire, 20-message conversation with tool calls';
+      const FAST_HISTORY = 'fast wire, 20-message conversation with tool calls';
+      const samples = await alternate(
+        {
+          [FLOOR]: perCall(bareFetch(emulator.url)),
+          [SDK_PLAIN]: perCall(() => sdk.chat.complete(plain)),
+          [FAST_PLAIN]: perCall(() => fast.chat.complete(plain)),
+          [SDK_HISTORY]: perCall(() => sdk.chat.complete(history)),
+          [FAST_HISTORY]: perCall(() => fast.chat.complete(history)),
+        },
+        { rounds: ctx.rounds, warmup: ctx.warmup, log: ctx.log },
+      );
+      const SDK_STREAM = 'SDK wire, chat.stream read to the end';
+      const FAST_STREAM = 'fast wire, chat.stream read to the end';
+      const streams = await alternate(
+        { [SDK_STREAM]: perChunk(sdk), [FAST_STREAM]: perChunk(fast) },
+        { rounds: ctx.rounds, warmup: ctx.warmup, log: ctx.log },
+      );
+      const streamRatio = medianRatio(streams[FAST_STREAM]!, streams[SDK_STREAM]!);
+      const plainRatio = medianRatio(samples[FAST_PLAIN]!, samples[SDK_PLAIN]!);
+      const historyRatio = medianRatio(samples[FAST_HISTORY]!, samples[SDK_HISTORY]!);
+      const floorRatio = medianRatio(samples[FAST_PLAIN]!, samples[FLOOR]!);
+      return {
+        name: 'wire',
+        title: this.title,
+        measurements: [
+          ...Object.entries(samples).map(([name, values]) =>
+            measurement(name, 'client CPU per call', 'ms', values),
+          ),
+          ...Object.entries(streams).map(([name, values]) =>
+            measurement(name, 'client CPU per chunk', 'µs', values),
+          ),
+        ],
+        goals: [
+          {
+            name: 'fast wire / SDK wire, CPU per plain chat.complete',
+            target: '<= 0.6',
+            actual: format(plainRatio),
+            met: plainRatio <= 0.6,
+          },
+          {
+            name: 'fast wire / SDK wire, CPU per chat.complete with a 20-message history',
+            target: '<= 0.5',
+            actual: format(historyRatio),
+            met: historyRatio <= 0.5,
+          },
+          {
+            name: 'fast wire / SDK wire, CPU per streamed chunk',
+            target: '<= 0.7',
+            actual: format(streamRatio),
+            met: streamRatio <= 0.7,
+          },
+          {
+            name: 'fast wire / bare fetch + JSON.parse, CPU per plain call',
+            target: 'none',
+            actual: format(floorRatio),
+            met: true,
+          },
+        ],
+        notes: [
+          `Fast wire / SDK wire, client CPU per call (median of per-round ratios): one user message ${format(plainRatio)}, a 20-message conversation with tool calls ${format(historyRatio)}; fast wire / bare fetch ${format(floorRatio)}. Per streamed chunk (${STREAMS} streams of about ${WORDS} chunks per block): ${format(streamRatio)}.`,
+          "Both clients come from createClient with the same options (no SDK retries, no rate limiter); the answers are the emulator's scripted text (about 50 tokens). Client CPU only: the emulator runs in its own process.",
+        ],
+      };
+    } finally {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,336 @@
+import type { Mistral } from '@mistralai/mistralai';
+import { getRegisteredTracerProvider } from '@mistralai/mistralai/extra/observability/provider.js';
+import { SDK_METADATA } from '@mistralai/mistralai/lib/config.js';
+import {
+  isAbortError,
+  isConnectionError,
+  isTimeoutError,
+  matchContentType,
+} from '@mistralai/mistralai/lib/http.js';
+import { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
+import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
+import type {
+  ChatCompletionRequest,
+  ChatCompletionResponse,
+  ChatCompletionStreamRequest,
+  CompletionEvent,
+} from '@mistralai/mistralai/models/components';
+import {
+  ConnectionError,
+  HTTPValidationError$inboundSchema,
+  RequestAbortedError,
+  RequestTimeoutError,
+  ResponseValidationError,
+  SDKError,
+  UnexpectedClientError,
+} from '@mistralai/mistralai/models/errors';
+import type { RateLimiter } from '../concurrency/rate-limiter.js';
+import { tagFailedRequest } from '../errors/failed-request.js';
+import { readCompletionEvent } from './fast-chat-chunk.js';
+import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
+import { isObject, readChatCompletion } from './fast-chat-response.js';
+
+/** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
+const FAST_OPTIONS: ReadonlySet<string> = new Set(['signal', 'timeoutMs', 'headers']);
+const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
+const VALIDATION_FAILED = 'Response validation failed';
+
+/**
+ * Replaces `client.chat.complete` and `client.chat.stream`, on a client built by `createClient`
+ * (whose HTTP client is `clientHttp(rateLimiter)`), with fast implementations: plain `fetch`,
+ * `JSON.parse` (of the answer, or of each event read by the SDK's own SSE reader), and
+ * hand-written conversion of the request and the response instead of the SDK's zod schemas and
+ * request pipeline. It does what `clientHttp`'s hooks do (the failed request's method and URL on
+ * errors, every response's headers to `rateLimiter.observe`). Requests, results and errors are
+ * the SDK's own: the same body and headers, the same camelCase result (an `EventStream` of the
+ * same events for `stream`, failing mid-stream as the SDK's does), the same error classes
+ * (`SDKError`, `HTTPValidationError`, `ResponseValidationError`, `ConnectionError`,
+ * `RequestTimeoutError`, `RequestAbortedError`) with the same messages.
+ *
+ * A call goes through the SDK, unchanged, when the fast path cannot promise that:
+ * - the client was built with SDK retries (`retryConfig` other than `none`), a debug logger, an
+ *   API key given as a function, SDK tracing (a tracer provider registered with the SDK's
+ *   `registerTracerProvider`, or `MISTRAL_SDK_TELEMETRY` set);
+ * - the call passes options other than `signal`, `timeoutMs` and `headers` (`retries`,
+ *   `serverURL`, `fetchOptions`, ...);
+ * - the request holds something the converter does not handle (content chunks, tools other than
+ *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody`).
+ *
+ * The SDK's `chat.parse`, `chat.parseStream` and every other method are left as they are.
+ */
+export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): void {
+  const chat = client.chat;
+  const options = chat._options;
+  const sdkComplete = chat.complete.bind(chat);
+  const sdkStream = chat.stream.bind(chat);
+  const env = process.env;
+  const retry = options.retryConfig;
+  const apiKey = options.apiKey;
+  const base = chat._baseURL;
+  if (
+    (retry !== undefined && retry.strategy !== 'none') ||
+    (apiKey !== undefined && typeof apiKey !== 'string') ||
+    options.debugLogger !== undefined ||
+    nonEmpty(env.MISTRAL_DEBUG) ||
+    nonEmpty(env.MISTRAL_SDK_TELEMETRY) ||
+    base === null
+  ) {
+    return;
+  }
+  const target = {
+    url: new URL('v1/chat/completions', base).href,
+    authorization: bearer(apiKey),
+    limiter: rateLimiter,
+    timeoutMs: options.timeoutMs ?? 300_000,
+  };
+  const fastBody = (
+    request: ChatCompletionRequest | ChatCompletionStreamRequest,
+    callOptions: RequestOptions | undefined,
+    stream: boolean,
+  ) =>
+    fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
+      ? chatRequestBody(request, stream)
+      : undefined;
+  chat.complete = (request: ChatCompletionRequest, callOptions?: RequestOptions) => {
+    const body = fastBody(request, callOptions, false);
+    return body ? fastComplete(target, body, callOptions) : sdkComplete(request, callOptions);
+  };
+  chat.stream = (request: ChatCompletionStreamRequest, callOptions?: RequestOptions) => {
+    const body = fastBody(request, callOptions, true);
+    return body ? fastStream(target, body, callOptions) : sdkStream(request, callOptions);
+  };
+}
+
+interface Target {
+  url: string;
+  authorization: string | undefined;
+  limiter: RateLimiter | undefined;
+  timeoutMs: number;
+}
+
+async function fastComplete(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+): Promise<ChatCompletionResponse> {
+  // As the SDK: the caller's signal alone when there is one, else a timeout (here released as
+  // soon as the body is read rather than left running for the whole timeout).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal = options?.signal ?? undefined;
+  const timeoutMs = options?.timeoutMs || target.timeoutMs;
+  if (!signal && timeoutMs > 0) {
+    const controller = new AbortController();
+    timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
+    // As `AbortSignal.timeout`'s: the timer alone does not keep the process alive.
+    timer.unref?.();
+    signal = controller.signal;
+  }
+  try {
+    const [response, sent] = await send(target, body, options, 'application/json', signal);
+    return await readResponse(response, sent, readJsonCompletion);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function fastStream(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+): Promise<EventStream<CompletionEvent>> {
+  // As the SDK: the caller's signal alone when there is one, else a timeout that also covers
+  // reading the stream.
+  const timeoutMs = options?.timeoutMs || target.timeoutMs;
+  const signal =
+    (options?.signal ?? undefined) || (timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined);
+  const [response, sent] = await send(target, body, options, 'text/event-stream', signal);
+  return readResponse(response, sent, readEventStream);
+}
+
+/**
+ * Sends `body` as the SDK would, with its headers (the caller's override all but the user
+ * agent), and does what `clientHttp`'s hooks do with the outcome.
+ */
+async function send(
+  target: Target,
+  body: Record<string, unknown>,
+  options: RequestOptions | undefined,
+  accept: string,
+  signal: AbortSignal | undefined,
+): Promise<[Response, SentRequest]> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+  if (target.authorization !== undefined) headers.authorization = target.authorization;
+  headers.cookie = '';
+  if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers[k] = v;
+  headers['user-agent'] = USER_AGENT;
+  const init: RequestInit = { method: 'POST', headers, body: stringifyChatRequestBody(body) };
+  if (signal) init.signal = signal;
+  const limiter = target.limiter;
+  const admissionsBefore = limiter?.admissions;
+  let response: Response;
+  try {
+    response = await fetch(target.url, init);
+  } catch (error) {
+    tagFailedRequest(error, { method: 'POST', url: target.url });
+    throw clientError(error);
+  }
+  const status = response.status;
+  limiter?.observe(response.headers, {
+    status,
+    ...(admissionsBefore !== undefined ? { admissionsBefore } : {}),
+  });
+  if (status < 400 || status >= 600) warnIfDeprecated(response);
+  return [response, { url: target.url, init }];
+}
+
+/**
+ * What was sent, from which the `Request` the SDK's errors carry is built, only when one is
+ * thrown: building a `Request` for every call costs about as much as the rest of the fast path.
+ */
+interface SentRequest {
+  url: string;
+  init: RequestInit;
+}
+
+const toRequest = ({ url, init }: SentRequest): Request => {
+  const { signal: _signal, ...rest } = init;
+  return new Request(url, rest);
+};
+
+/**
+ * Reads a 200 as the SDK's success matcher of one call does: `undefined` when it does not match
+ * (the content type), the result, or a thrown error.
+ */
+type ReadSuccess<T> = (response: Response, sent: SentRequest) => Promise<T> | undefined;
+
+const readJsonCompletion: ReadSuccess<ChatCompletionResponse> = (response, sent) => {
+  if (!matchContentType(response, 'application/json')) return undefined;
+  return response.text().then((body) => {
+    const raw: unknown = JSON.parse(body);
+    try {
+      return readChatCompletion(raw);
+    } catch (cause) {
+      throw validationError(cause, raw, toRequest(sent), response, body);
+    }
+  });
+};
+
+const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (response, sent) => {
+  if (!matchContentType(response, 'text/event-stream')) return undefined;
+  const stream = response.body;
+  if (!(stream instanceof ReadableStream)) {
+    const cause = new TypeError('The answer has no body to read events from');
+    return Promise.reject(validationError(cause, stream, toRequest(sent), response, ''));
+  }
+  return Promise.resolve(
+    new EventStream(stream as ReadableStream<Uint8Array>, (event) =>
+      event.data === '[DONE]'
+        ? { done: true, value: undefined }
+        : { done: false, value: readCompletionEvent(event) },
+    ),
+  );
+};
+
+/** The result or the error the SDK's matchers give for `response`. */
+async function readResponse<T>(
+  response: Response,
+  sent: SentRequest,
+  readSuccess: ReadSuccess<T>,
+): Promise<T> {
+  const status = response.status;
+  const success = status === 200 ? readSuccess(response, sent) : undefined;
+  if (success) return success;
+  const json = matchContentType(response, 'application/json');
+  if (status === 422 && json) {
+    const body = await response.text();
+    const raw: unknown = JSON.parse(body);
+    const request = toRequest(sent);
+    const data = {
+      HttpMeta: { Response: response, Request: request },
+      ...(isObject(raw) ? raw : null),
+      request$: request,
+      response$: response,
+      body$: body,
+    };
+    let error: Error;
+    try {
+      error = HTTPValidationError$inboundSchema.parse(data);
+    } catch (cause) {
+      throw validationError(cause, data, request, response, body);
+    }
+    throw error;
+  }
+  const request = toRequest(sent);
+  if (status >= 400 && status < 600) {
+    throw new SDKError('API error occurred', { request, response, body: await response.text() });
+  }
+  const body = await response.text().catch(() => '');
+  throw new SDKError('Unexpected Status or Content-Type', { request, response, body });
+}
+
+function validationError(
+  cause: unknown,
+  rawValue: unknown,
+  request: Request,
+  response: Response,
+  body: string,
+): ResponseValidationError {
+  return new ResponseValidationError(VALIDATION_FAILED, {
+    cause,
+    rawValue,
+    rawMessage: VALIDATION_FAILED,
+    request,
+    response,
+    body,
+  });
+}
+
+/** The SDK's error for a request that got no answer, by the SDK's own tests. */
+function clientError(error: unknown): Error {
+  if (isAbortError(error))
+    return new RequestAbortedError('Request aborted by client', { cause: error });
+  if (isTimeoutError(error)) return new RequestTimeoutError('Request timed out', { cause: error });
+  if (isConnectionError(error))
+    return new ConnectionError('Unable to make request', { cause: error });
+  return new UnexpectedClientError('Unexpected HTTP client error', { cause: error });
+}
+
+/** What `AbortSignal.timeout` aborts with. */
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+}
+
+const DEPRECATION_HEADER = 'x-model-deprecation-timestamp';
+
+/** The warning the SDK prints when the API says the model is deprecated. */
+function warnIfDeprecated(response: Response): void {
+  if (!response.headers.has(DEPRECATION_HEADER)) return;
+  response
+    .clone()
+    .json()
+    .then((body: { model?: unknown }) => {
+      console.warn(
+        `WARNING: The model ${String(body.model)} is deprecated and will be removed on ${response.headers.get(DEPRECATION_HEADER)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
+      );
+    })
+    // The SDK drops a body it cannot read here too: the call itself reports it.
+    .catch(() => undefined);
+}
+
+function fastOptions(options: RequestOptions | undefined): boolean {
+  if (options === undefined) return true;
+  for (const key in options) {
+    if (options[key as keyof RequestOptions] !== undefined && !FAST_OPTIONS.has(key)) return false;
+  }
+  return true;
+}
+
+/** The `Authorization` header the SDK sends for `apiKey`. */
+function bearer(apiKey: string | undefined): string | undefined {
+  if (!apiKey) return undefined;
+  return apiKey.slice(0, 7).toLowerCase() === 'bearer ' ? apiKey : `Bearer ${apiKey}`;
+}
+
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
+}
