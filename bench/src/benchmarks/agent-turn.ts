@@ -13,7 +13,7 @@ import { tool as langchainTool } from '@langchain/core/tools';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { ChatMistralAI } from '@langchain/mistralai';
 import { createConversation, defineTool } from '@mistral-flows/agents';
-import { FileStore, mapConcurrent, type Store } from '@mistral-flows/core';
+import { FileStore, createClient, mapConcurrent, type Store } from '@mistral-flows/core';
 import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { Mistral } from '@mistralai/mistralai';
 import { generateText, stepCountIs, tool as aiTool } from 'ai';
@@ -269,6 +269,7 @@ export const benchmark: Benchmark = {
     const bareSqliteStore = new SqliteStore({ path: join(dir, 'bare.sqlite') });
     try {
       const client = new Mistral({ serverURL: emulator.url, apiKey: 'bench' });
+      const fastClient = createClient({ serverURL: emulator.url, apiKey: 'bench', wire: 'fast' });
       const getWeather = defineTool({
         name: 'get_weather',
         description: 'The weather in a city',
@@ -282,7 +283,7 @@ export const benchmark: Benchmark = {
        * key) before the first call and after every step, as a durable loop must at least.
        */
       const bareLoop =
-        (store?: Store): Contender =>
+        (store?: Store, on: Mistral = client): Contender =>
         async () => {
           const messages: ChatMessages = [{ role: 'user', content: PROMPT }];
           const key = `bare-${randomUUID()}`;
@@ -292,7 +293,7 @@ export const benchmark: Benchmark = {
           };
           await persist();
           for (let step = 0; step < 4; step++) {
-            const res = await client.chat.complete({ model, messages, tools: apiTools });
+            const res = await on.chat.complete({ model, messages, tools: apiTools });
             const message = res.choices[0]?.message;
             if (message === undefined) throw new Error('the bare loop got no choice');
             const calls = message.toolCalls ?? [];
@@ -363,9 +364,14 @@ export const benchmark: Benchmark = {
       };
 
       const ours =
-        (store: Store | false): Contender =>
+        (store: Store | false, on: Mistral = client): Contender =>
         async () => {
-          const conversation = createConversation({ client, model, tools: [getWeather], store });
+          const conversation = createConversation({
+            client: on,
+            model,
+            tools: [getWeather],
+            store,
+          });
           try {
             const turn = await conversation.send(PROMPT);
             if (turn.steps < 2) throw new Error('createConversation answered without the tool');
@@ -393,9 +399,12 @@ export const benchmark: Benchmark = {
       const MINIMAL = 'minimal XState machine, same loop (nothing persisted)';
       const BARE_FILE = 'bare loop writing its history to a FileStore at every step';
       const BARE_SQLITE = 'bare loop writing its history to a SqliteStore at every step';
+      const BARE_FAST = 'bare loop on the fast wire';
+      const EPHEMERAL_FAST = 'createConversation, store: false, fast wire';
       const DRIVEN = 'the same machine without child actors (the loop makes the calls)';
       const samples = await alternateBlocks(ctx, {
         [BARE]: bare,
+        [BARE_FAST]: bareLoop(undefined, fastClient),
         [BARE_FILE]: bareLoop(bareFileStore),
         [BARE_SQLITE]: bareLoop(bareSqliteStore),
         [MINIMAL]: minimal,
@@ -405,6 +414,7 @@ export const benchmark: Benchmark = {
         [OURS]: ours(fileStore),
         'createConversation, a store that discards writes': ours(new DiscardStore()),
         [EPHEMERAL]: ours(false),
+        [EPHEMERAL_FAST]: ours(false, fastClient),
         'createConversation, one per worker, reset()': reused,
         'LangGraph createReactAgent': langgraph,
       });
@@ -416,6 +426,7 @@ export const benchmark: Benchmark = {
       );
       const oursRatio = ratios[OURS]!;
       const ephemeralRatio = ratios[EPHEMERAL]!;
+      const ephemeralFastRatio = ratios[EPHEMERAL_FAST]!;
       return {
         name: 'agent-turn',
         title: this.title,
@@ -435,6 +446,12 @@ export const benchmark: Benchmark = {
             actual: format(ephemeralRatio),
             met: ephemeralRatio <= 1.05,
           },
+          {
+            name: 'createConversation with store: false on the fast wire / bare SDK loop, CPU per turn',
+            target: '<= 0.6',
+            actual: format(ephemeralFastRatio),
+            met: ephemeralFastRatio <= 0.6,
+          },
         ],
         notes: [
           `Ratios to the bare SDK loop (median of per-round ratios; median CPU per turn and IQR): ${Object.entries(
@@ -447,6 +464,7 @@ export const benchmark: Benchmark = {
             .join('; ')}.`,
           'Client CPU only: the emulator runs in its own process. Each turn is a new conversation (one user message, a get_weather call, its result, the answer), except for the reset() contender.',
           `The floor of the design: the bare loop as a minimal XState machine (an actor per turn, a child actor per model call and per tool round, the history kept by assign, nothing persisted) costs ${format(ratios[MINIMAL]!)}x the bare loop; createConversation with store: false costs ${format(medianRatio(samples[EPHEMERAL]!, samples[MINIMAL]!))}x that machine. Without child actors (the machine only records the steps the loop takes) it costs ${format(ratios[DRIVEN]!)}x the bare loop: the least a design without an actor per call would cost.`,
+          `The fast wire (createClient({ wire: 'fast' })): the bare loop on it costs ${format(ratios[BARE_FAST]!)}x the bare loop on the SDK, and createConversation with store: false on it ${format(ephemeralFastRatio)}x.`,
           `The floor of durability: the bare loop writing its history at every step (four compare-and-set writes per turn) costs ${format(ratios[BARE_FILE]!)}x the bare loop with a FileStore and ${format(ratios[BARE_SQLITE]!)}x with a SqliteStore.`,
         ],
       };

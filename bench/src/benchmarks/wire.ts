@@ -114,11 +114,14 @@ export const benchmark: Benchmark = {
         env: {},
         wire: 'fast',
       });
+      const agent = { agentId: (await sdk.beta.agents.create({ model, name: 'bench' })).id };
       const FLOOR = 'floor: bare fetch + JSON.parse, one user message';
       const SDK_PLAIN = 'SDK wire, one user message';
       const FAST_PLAIN = 'fast wire, one user message';
       const SDK_HISTORY = 'SDK wire, 20-message conversation with tool calls';
       const FAST_HISTORY = 'fast wire, 20-message conversation with tool calls';
+      const SDK_AGENT = 'SDK wire, agents.complete, one user message';
+      const FAST_AGENT = 'fast wire, agents.complete, one user message';
       const samples = await alternate(
         {
           [FLOOR]: perCall(bareFetch(emulator.url)),
@@ -126,6 +129,8 @@ export const benchmark: Benchmark = {
           [FAST_PLAIN]: perCall(() => fast.chat.complete(plain)),
           [SDK_HISTORY]: perCall(() => sdk.chat.complete(history)),
           [FAST_HISTORY]: perCall(() => fast.chat.complete(history)),
+          [SDK_AGENT]: perCall(() => sdk.agents.complete({ ...agent, messages: plain.messages })),
+          [FAST_AGENT]: perCall(() => fast.agents.complete({ ...agent, messages: plain.messages })),
         },
         { rounds: ctx.rounds, warmup: ctx.warmup, log: ctx.log },
       );
@@ -138,6 +143,7 @@ export const benchmark: Benchmark = {
       const streamRatio = medianRatio(streams[FAST_STREAM]!, streams[SDK_STREAM]!);
       const plainRatio = medianRatio(samples[FAST_PLAIN]!, samples[SDK_PLAIN]!);
       const historyRatio = medianRatio(samples[FAST_HISTORY]!, samples[SDK_HISTORY]!);
+      const agentRatio = medianRatio(samples[FAST_AGENT]!, samples[SDK_AGENT]!);
       const floorRatio = medianRatio(samples[FAST_PLAIN]!, samples[FLOOR]!);
       return {
         name: 'wire',
@@ -177,7 +183,7 @@ export const benchmark: Benchmark = {
           },
         ],
         notes: [
-          `Fast wire / SDK wire, client CPU per call (median of per-round ratios): one user message ${format(plainRatio)}, a 20-message conversation with tool calls ${format(historyRatio)}; fast wire / bare fetch ${format(floorRatio)}. Per streamed chunk (${STREAMS} streams of about ${WORDS} chunks per block): ${format(streamRatio)}.`,
+          `Fast wire / SDK wire, client CPU per call (median of per-round ratios): one user message ${format(plainRatio)}, a 20-message conversation with tool calls ${format(historyRatio)}, agents.complete with one user message ${format(agentRatio)}; fast wire / bare fetch ${format(floorRatio)}. Per streamed chunk (${STREAMS} streams of about ${WORDS} chunks per block): ${format(streamRatio)}.`,
           "Both clients come from createClient with the same options (no SDK retries, no rate limiter); the answers are the emulator's scripted text (about 50 tokens). Client CPU only: the emulator runs in its own process.",
         ],
       };

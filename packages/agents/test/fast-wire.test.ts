@@ -30,22 +30,30 @@ const stable = (turn: Turn) => ({
 
 describe('createConversation over createClient({ wire: "fast" })', () => {
   let emulator: Emulator;
+  let agentId: string;
   beforeAll(async () => {
     emulator = await startEmulator({ latency: { ttftMs: 0, tokenMs: 0 } });
+    const client = createClient({ serverURL: emulator.url, env: {} });
+    agentId = (await client.beta.agents.create({ model, name: 'Weather' })).id;
   });
   afterAll(async () => {
     await emulator.close();
   });
 
-  it.each([false, true])(
-    'runs the same turn with tool calls as over the SDK wire (streaming: %s)',
-    async (streaming) => {
+  it.each([
+    [false, 'model'],
+    [true, 'model'],
+    [false, 'agentId'],
+    [true, 'agentId'],
+  ] as const)(
+    'runs the same turn with tool calls as over the SDK wire (streaming: %s, %s)',
+    async (streaming, target) => {
       const turns = [];
       for (const wire of ['sdk', 'fast'] as const) {
         const client = createClient({ serverURL: emulator.url, env: {}, wire });
         const conversation = createConversation({
           client,
-          model,
+          ...(target === 'model' ? { model } : { agentId }),
           tools: tools(),
           store: new MemoryStore(),
           streaming,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 
 export interface TestServer {
@@ -31,5 +32,40 @@ export async function startTestServer(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Test servers for one `describe`, at most one at a time, each closed when the next starts and
+ * after every test: `start(handler)`, or `answering(status, body, contentType)` for a server that
+ * answers every request alike, which returns the client options to reach it (under `/prefix`).
+ */
+export function testServers(apiKey: string) {
+  let server: TestServer | undefined;
+  const close = async () => {
+    await server?.close();
+    server = undefined;
+  };
+  afterEach(close);
+  const start = async (handler: Parameters<typeof startTestServer>[0]) => {
+    await close();
+    server = await startTestServer(handler);
+    return server;
+  };
+  const answering = async (status: number, body: string, contentType = 'application/json') => {
+    const { url } = await start((_req, res) => {
+      res.writeHead(status, { 'content-type': contentType });
+      res.end(body);
+    });
+    return { serverURL: `${url}/prefix`, apiKey };
+  };
+  return {
+    start,
+    answering,
+    close,
+    /** The requests the current server received. */
+    get requests(): IncomingMessage[] {
+      return server?.requests ?? [];
+    },
   };
 }

@@ -43,8 +43,8 @@ export interface CreateClientOptions {
    */
   rateLimiter?: RateLimiter;
   /**
-   * `'sdk'` (default): every call goes through the official SDK. `'fast'`: `chat.complete` and
-   * `chat.stream` are served with `fetch`, `JSON.parse` and hand-written checks instead of the
+   * `'sdk'` (default): every call goes through the official SDK. `'fast'`: `chat.complete`,
+   * `chat.stream`, `agents.complete` and `agents.stream` are served with `fetch`, `JSON.parse` and hand-written checks instead of the
    * SDK's zod schemas and request pipeline, for a fraction of the client CPU; the request sent,
    * the result (the events of a stream) and the errors thrown (same classes, same messages) are
    * the SDK's own. Every other
@@ -59,8 +59,8 @@ export interface CreateClientOptions {
  * Builds the official `Mistral` client that every mistral-flows package takes as a parameter.
  * With no options it reads `MISTRAL_API_KEY` and `MISTRAL_SERVER_URL`; `serverURL` points it at
  * the emulator or a self-hosted gateway. The API key is registered with `redact`, so it never
- * appears in our errors, logs or persisted data. `wire: 'fast'` serves `chat.complete` and
- * `chat.stream` without the SDK's validation layer, with the same requests, results and errors.
+ * appears in our errors, logs or persisted data. `wire: 'fast'` serves `chat.complete`,
+ * `chat.stream`, `agents.complete` and `agents.stream` without the SDK's validation layer, with the same requests, results and errors.
  *
  * @example
  * const client = createClient({ serverURL: emulator.url }); // or createClient() with MISTRAL_API_KEY

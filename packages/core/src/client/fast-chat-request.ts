@@ -1,4 +1,6 @@
 import type {
+  AgentsCompletionRequest,
+  AgentsCompletionStreamRequest,
   ChatCompletionRequest,
   ChatCompletionStreamRequest,
 } from '@mistralai/mistralai/models/components';
@@ -21,7 +23,24 @@ export function chatRequestBody(
   request: ChatCompletionRequest | ChatCompletionStreamRequest,
   stream = false,
 ): Record<string, unknown> | undefined {
-  const body = (stream ? streamRequest : completeRequest)(request);
+  return requestBody(stream ? CHAT.stream : CHAT.complete, request);
+}
+
+/**
+ * The JSON body the SDK would send for `request` on `POST /v1/agents/completions`, as
+ * `chatRequestBody` does for chat: the same fields and messages but no `model`, `temperature`,
+ * `top_p` or `safe_prompt`, and `agent_id` last; `undefined` for what the converter does not
+ * handle, which the caller then sends through the SDK.
+ */
+export function agentsRequestBody(
+  request: AgentsCompletionRequest | AgentsCompletionStreamRequest,
+  stream = false,
+): Record<string, unknown> | undefined {
+  return requestBody(stream ? AGENTS.stream : AGENTS.complete, request);
+}
+
+function requestBody(convert: Convert, request: unknown): Record<string, unknown> | undefined {
+  const body = convert(request);
   return body === UNHANDLED ? undefined : (body as Record<string, unknown>);
 }
 
@@ -201,10 +220,8 @@ const serviceTier: Convert = (v) => (v === 'auto' || v === 'standard_only' ? v :
 
 /** Where `stream` goes: the SDK always sends it, `false` for `complete`, `true` for `stream`. */
 const STREAM: Field = ['stream', 'stream', string];
-const REQUEST_FIELDS: readonly Field[] = [
-  ['model', 'model', string, true],
-  ['temperature', 'temperature', nullable(finite)],
-  ['topP', 'top_p', nullable(finite)],
+/** The fields chat and agents requests share, in the SDK's order. */
+const SHARED_FIELDS: readonly Field[] = [
   ['maxTokens', 'max_tokens', nullable(integer)],
   STREAM,
   ['stop', 'stop', nullable(stringOrStrings)],
@@ -222,16 +239,27 @@ const REQUEST_FIELDS: readonly Field[] = [
   ['promptMode', 'prompt_mode', nullable(string)],
   ['promptCacheKey', 'prompt_cache_key', nullable(string)],
   ['serviceTier', 'service_tier', nullable(serviceTier)],
+];
+const CHAT_FIELDS: readonly Field[] = [
+  ['model', 'model', string, true],
+  ['temperature', 'temperature', nullable(finite)],
+  ['topP', 'top_p', nullable(finite)],
+  ...SHARED_FIELDS,
   ['safePrompt', 'safe_prompt', boolean],
 ];
-/** The request converter for `complete` (`stream` false) or `stream` (`stream` true). */
-const requestConverter = (stream: boolean) =>
-  objectConverter(
-    REQUEST_FIELDS.map((field) =>
-      field === STREAM
-        ? (['stream', 'stream', (v) => (v === stream ? v : UNHANDLED), false, stream] as const)
-        : field,
-    ),
-  );
-const completeRequest = requestConverter(false);
-const streamRequest = requestConverter(true);
+const AGENTS_FIELDS: readonly Field[] = [...SHARED_FIELDS, ['agentId', 'agent_id', string, true]];
+
+/** The request converters of an endpoint for `complete` (`stream` false) and `stream` (true). */
+function requestConverters(fields: readonly Field[]) {
+  const converter = (stream: boolean) =>
+    objectConverter(
+      fields.map((field) =>
+        field === STREAM
+          ? (['stream', 'stream', (v) => (v === stream ? v : UNHANDLED), false, stream] as const)
+          : field,
+      ),
+    );
+  return { complete: converter(false), stream: converter(true) };
+}
+const CHAT = requestConverters(CHAT_FIELDS);
+const AGENTS = requestConverters(AGENTS_FIELDS);

@@ -10,9 +10,7 @@ import {
 import { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
-  ChatCompletionRequest,
   ChatCompletionResponse,
-  ChatCompletionStreamRequest,
   CompletionEvent,
 } from '@mistralai/mistralai/models/components';
 import {
@@ -27,7 +25,11 @@ import {
 import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { tagFailedRequest } from '../errors/failed-request.js';
 import { readCompletionEvent } from './fast-chat-chunk.js';
-import { chatRequestBody, stringifyChatRequestBody } from './fast-chat-request.js';
+import {
+  agentsRequestBody,
+  chatRequestBody,
+  stringifyChatRequestBody,
+} from './fast-chat-request.js';
 import { isObject, readChatCompletion } from './fast-chat-response.js';
 
 /** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
@@ -36,7 +38,8 @@ const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
 const VALIDATION_FAILED = 'Response validation failed';
 
 /**
- * Replaces `client.chat.complete` and `client.chat.stream`, on a client built by `createClient`
+ * Replaces `client.chat.complete`, `client.chat.stream`, `client.agents.complete` and
+ * `client.agents.stream`, on a client built by `createClient`
  * (whose HTTP client is `clientHttp(rateLimiter)`), with fast implementations: plain `fetch`,
  * `JSON.parse` (of the answer, or of each event read by the SDK's own SSE reader), and
  * hand-written conversion of the request and the response instead of the SDK's zod schemas and
@@ -45,7 +48,8 @@ const VALIDATION_FAILED = 'Response validation failed';
  * the SDK's own: the same body and headers, the same camelCase result (an `EventStream` of the
  * same events for `stream`, failing mid-stream as the SDK's does), the same error classes
  * (`SDKError`, `HTTPValidationError`, `ResponseValidationError`, `ConnectionError`,
- * `RequestTimeoutError`, `RequestAbortedError`) with the same messages.
+ * `RequestTimeoutError`, `RequestAbortedError`) with the same messages. Agents completions
+ * answer with chat completions and chat completion events, read by the same readers.
  *
  * A call goes through the SDK, unchanged, when the fast path cannot promise that:
  * - the client was built with SDK retries (`retryConfig` other than `none`), a debug logger, an
@@ -54,15 +58,14 @@ const VALIDATION_FAILED = 'Response validation failed';
  * - the call passes options other than `signal`, `timeoutMs` and `headers` (`retries`,
  *   `serverURL`, `fetchOptions`, ...);
  * - the request holds something the converter does not handle (content chunks, tools other than
- *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody`).
+ *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody` and
+ *   `agentsRequestBody`).
  *
  * The SDK's `chat.parse`, `chat.parseStream` and every other method are left as they are.
  */
 export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): void {
   const chat = client.chat;
   const options = chat._options;
-  const sdkComplete = chat.complete.bind(chat);
-  const sdkStream = chat.stream.bind(chat);
   const env = process.env;
   const retry = options.retryConfig;
   const apiKey = options.apiKey;
@@ -77,25 +80,46 @@ export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): voi
   ) {
     return;
   }
-  const target = {
-    url: new URL('v1/chat/completions', base).href,
+  const target = (path: string): Target => ({
+    url: new URL(path, base).href,
     authorization: bearer(apiKey),
     limiter: rateLimiter,
     timeoutMs: options.timeoutMs ?? 300_000,
-  };
+  });
+  installOn(chat, target('v1/chat/completions'), chatRequestBody);
+  installOn(client.agents, target('v1/agents/completions'), agentsRequestBody);
+}
+
+/** The two methods of an SDK resource (`chat`, `agents`) that the fast wire serves. */
+interface CompletionMethods<Complete, Stream> {
+  complete(request: Complete, options?: RequestOptions): Promise<ChatCompletionResponse>;
+  stream(request: Stream, options?: RequestOptions): Promise<EventStream<CompletionEvent>>;
+}
+
+/**
+ * Replaces `sdk.complete` and `sdk.stream` with calls to `target` for the requests `toBody`
+ * converts, and the SDK's own methods for the rest.
+ */
+function installOn<Complete, Stream>(
+  sdk: CompletionMethods<Complete, Stream>,
+  target: Target,
+  toBody: (request: Complete | Stream, stream: boolean) => Record<string, unknown> | undefined,
+): void {
+  const sdkComplete = sdk.complete.bind(sdk);
+  const sdkStream = sdk.stream.bind(sdk);
   const fastBody = (
-    request: ChatCompletionRequest | ChatCompletionStreamRequest,
+    request: Complete | Stream,
     callOptions: RequestOptions | undefined,
     stream: boolean,
   ) =>
     fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
-      ? chatRequestBody(request, stream)
+      ? toBody(request, stream)
       : undefined;
-  chat.complete = (request: ChatCompletionRequest, callOptions?: RequestOptions) => {
+  sdk.complete = (request: Complete, callOptions?: RequestOptions) => {
     const body = fastBody(request, callOptions, false);
     return body ? fastComplete(target, body, callOptions) : sdkComplete(request, callOptions);
   };
-  chat.stream = (request: ChatCompletionStreamRequest, callOptions?: RequestOptions) => {
+  sdk.stream = (request: Stream, callOptions?: RequestOptions) => {
     const body = fastBody(request, callOptions, true);
     return body ? fastStream(target, body, callOptions) : sdkStream(request, callOptions);
   };
