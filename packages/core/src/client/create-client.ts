@@ -44,13 +44,13 @@ export interface CreateClientOptions {
   rateLimiter?: RateLimiter;
   /**
    * `'sdk'` (default): every call goes through the official SDK. `'fast'`: `chat.complete`,
-   * `chat.stream`, `agents.complete` and `agents.stream` are served with `fetch`, `JSON.parse` and hand-written checks instead of the
-   * SDK's zod schemas and request pipeline, for a fraction of the client CPU; the request sent,
-   * the result (the events of a stream) and the errors thrown (same classes, same messages) are
-   * the SDK's own. Every other
-   * method, and any call the fast path does not handle (SDK `retry` set on this client, per-call
-   * options other than `signal`, `timeoutMs` and `headers`, content chunks, tools other than
-   * functions, `prediction`, `guardrails`, SDK tracing), goes through the SDK unchanged.
+   * `chat.stream`, `agents.complete` and `agents.stream` are served with `fetch`, `JSON.parse`
+   * and hand-written checks instead of the SDK's zod schemas and request pipeline, for a fraction
+   * of the client CPU; the request sent, the result (the events of a stream) and the errors
+   * thrown (same classes, same messages) are the SDK's own. Every other method, and any call the
+   * fast path does not handle (SDK `retry` set on this client, per-call options other than
+   * `signal`, `timeoutMs` and `headers`, content chunks, tools other than functions,
+   * `prediction`, `guardrails`, SDK tracing), goes through the SDK unchanged.
    */
   wire?: ClientWire;
 }
@@ -60,7 +60,8 @@ export interface CreateClientOptions {
  * With no options it reads `MISTRAL_API_KEY` and `MISTRAL_SERVER_URL`; `serverURL` points it at
  * the emulator or a self-hosted gateway. The API key is registered with `redact`, so it never
  * appears in our errors, logs or persisted data. `wire: 'fast'` serves `chat.complete`,
- * `chat.stream`, `agents.complete` and `agents.stream` without the SDK's validation layer, with the same requests, results and errors.
+ * `chat.stream`, `agents.complete` and `agents.stream` without the SDK's validation layer, with
+ * the same requests, results and errors.
  *
  * @example
  * const client = createClient({ serverURL: emulator.url }); // or createClient() with MISTRAL_API_KEY

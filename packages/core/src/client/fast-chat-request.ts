@@ -14,10 +14,11 @@ type Convert = (value: unknown) => unknown;
  * The JSON body the SDK would send for `request` on `POST /v1/chat/completions` (snake_case keys
  * in the SDK's order; `"stream"`, `false` for `complete` and `true` for `stream`; the defaults its
  * schemas add such as an assistant message's `prefix: false` and a tool call's `type` and
- * `index`), or `undefined` when the request holds anything this converter does not handle: content
- * chunks instead of strings, tools other than functions, `prediction`, `guardrails`, a key the SDK
- * does not know, or a value the SDK would refuse. The caller then sends the request through the SDK, which serialises it or throws
- * its own validation error, so that the fast wire never sends something the SDK would not.
+ * `index`), or `undefined` when the request holds anything this converter does not handle:
+ * content chunks instead of strings, tools other than functions, `prediction`, `guardrails`, a
+ * key the SDK does not know, or a value the SDK would refuse. The caller then sends the request
+ * through the SDK, which serialises it or throws its own validation error, so that the fast wire
+ * never sends something the SDK would not.
  */
 export function chatRequestBody(
   request: ChatCompletionRequest | ChatCompletionStreamRequest,
