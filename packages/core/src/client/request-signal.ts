@@ -22,15 +22,35 @@ export function clientTimeoutMs(client: Mistral): number {
  * SDK's `RequestTimeoutError` (classified `timeout`, retryable); when the caller aborts, with the
  * caller's reason.
  *
+ * The timer is held by the event loop until it fires, or until the caller's signal aborts: not
+ * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`, whose timeout Node.js 20 keeps only
+ * weakly, so that a garbage collection during the request can drop it and leave the request
+ * waiting for ever. It lives for the whole timeout; `withRequestSignal` releases it as soon as
+ * the request settles.
+ *
  * @example
  * await client.chat.complete(request, { signal: requestSignal(signal, clientTimeoutMs(client)) });
  */
 export function requestSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${timeoutMs}`);
+  assertTimeout(timeoutMs);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
+  // As `AbortSignal.timeout`'s: the timer alone does not keep the process alive.
+  timer.unref?.();
+  if (signal?.aborted) {
+    clearTimeout(timer);
+    controller.abort(signal.reason);
+  } else {
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        controller.abort(signal.reason);
+      },
+      { once: true },
+    );
   }
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  return controller.signal;
 }
 
 /**
@@ -51,14 +71,9 @@ export async function withRequestSignal<T>(
   timeoutMs: number,
   request: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${timeoutMs}`);
-  }
+  assertTimeout(timeoutMs);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
   timer.unref?.();
   const onAbort = () => controller.abort(signal!.reason);
   if (signal?.aborted) onAbort();
@@ -69,4 +84,15 @@ export async function withRequestSignal<T>(
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function assertTimeout(timeoutMs: number): void {
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs', `expected a positive number, got ${timeoutMs}`);
+  }
+}
+
+/** What a request past its deadline aborts with, as `AbortSignal.timeout`'s signal does. */
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }

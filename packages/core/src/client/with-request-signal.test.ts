@@ -1,6 +1,9 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { waitFor } from '@mistral-flows/testing';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
-import { withRequestSignal } from './request-signal.js';
+import { requestSignal, withRequestSignal } from './request-signal.js';
 
 /** A request that settles only when its signal aborts, with the signal's reason. */
 const untilAborted = (signal: AbortSignal) =>
@@ -52,5 +55,41 @@ describe('withRequestSignal', () => {
     await expect(withRequestSignal(undefined, 0, () => Promise.resolve(1))).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
+  });
+});
+
+describe('requestSignal', () => {
+  /** V8's collector, exposed at run time for the test that needs one. */
+  const collectGarbage = (): (() => void) => {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  };
+
+  it('still times out after garbage collections (a timeout kept only weakly would be lost)', async () => {
+    const gc = collectGarbage();
+    const caller = new AbortController();
+    const signal = requestSignal(caller.signal, 50);
+    let reason: unknown;
+    signal.addEventListener('abort', () => {
+      reason = signal.reason as unknown;
+    });
+    // Collections while the deadline runs: a timer held only through the signal it aborts is
+    // collected with it, and the request it guards then waits for ever.
+    await waitFor(
+      () => {
+        gc();
+        return reason !== undefined;
+      },
+      { timeoutMs: 2_000, intervalMs: 10, what: 'the timeout to abort the signal' },
+    );
+    expect(reason).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it("aborts with the caller's reason before its deadline", () => {
+    const caller = new AbortController();
+    const signal = requestSignal(caller.signal, 60_000);
+    caller.abort(new Error('stopped'));
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toMatchObject({ message: 'stopped' });
   });
 });
