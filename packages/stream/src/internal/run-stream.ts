@@ -4,7 +4,7 @@ import {
   classifyError,
   clientTimeoutMs,
   InvalidArgumentError,
-  requestSignal,
+  withRequestSignal,
   sleep,
   type ErrorClassification,
   type RetryPolicy,
@@ -142,16 +142,17 @@ export function runStream<M>(
       for (let attempt = 1; ; attempt++) {
         const translator = spec.translator(attempt);
         try {
-          // The SDK drops its own timeout when a request carries a signal: add it back.
-          const attemptSignal = requestSignal(controller.signal, timeoutMs);
-          const iterable = await spec.open(
-            headers ? { signal: attemptSignal, headers } : { signal: attemptSignal },
-          );
-          for await (const message of iterable) {
-            if (closed) return;
-            translator.push(message, emit);
-          }
-          if (closed) return;
+          // The SDK drops its own timeout when a request carries a signal: add it back, for the
+          // whole attempt (the body included), and release its timer as soon as the attempt ends.
+          const ended = await withRequestSignal(controller.signal, timeoutMs, async (signal) => {
+            const iterable = await spec.open(headers ? { signal, headers } : { signal });
+            for await (const message of iterable) {
+              if (closed) return false;
+              translator.push(message, emit);
+            }
+            return true;
+          });
+          if (!ended || closed) return;
           translator.end(emit);
           closed = true;
           finished = true;
