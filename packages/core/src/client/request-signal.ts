@@ -22,11 +22,10 @@ export function clientTimeoutMs(client: Mistral): number {
  * SDK's `RequestTimeoutError` (classified `timeout`, retryable); when the caller aborts, with the
  * caller's reason.
  *
- * The timer is held by the event loop until it fires, or until the caller's signal aborts: not
- * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`, whose timeout Node.js 20 keeps only
- * weakly, so that a garbage collection during the request can drop it and leave the request
- * waiting for ever. It lives for the whole timeout; `withRequestSignal` releases it as soon as
- * the request settles.
+ * The timeout is a timer held by the event loop until it fires, not `AbortSignal.timeout`, which
+ * Node.js 20 keeps only weakly inside `AbortSignal.any`: a garbage collection during the request
+ * could drop it and leave the request waiting for ever. The timer lives for the whole timeout;
+ * `withRequestSignal` releases it as soon as the request settles.
  *
  * @example
  * await client.chat.complete(request, { signal: requestSignal(signal, clientTimeoutMs(client)) });
@@ -37,20 +36,9 @@ export function requestSignal(signal: AbortSignal | undefined, timeoutMs: number
   const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
   // As `AbortSignal.timeout`'s: the timer alone does not keep the process alive.
   timer.unref?.();
-  if (signal?.aborted) {
-    clearTimeout(timer);
-    controller.abort(signal.reason);
-  } else {
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        controller.abort(signal.reason);
-      },
-      { once: true },
-    );
-  }
-  return controller.signal;
+  // `AbortSignal.any` follows its sources without adding listeners to the caller's signal, which
+  // many requests may share; the timer above holds the controller, so it cannot be collected.
+  return signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
 }
 
 /**
