@@ -337,8 +337,12 @@ function warnIfDeprecated(response: Response): void {
         `WARNING: The model ${String(body.model)} is deprecated and will be removed on ${response.headers.get(DEPRECATION_HEADER)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
       );
     })
-    // The SDK drops a body it cannot read here too: the call itself reports it.
-    .catch(() => undefined);
+    // The call itself reports a body it cannot read; the warning still says what was announced.
+    .catch((error: unknown) => {
+      console.warn(
+        `WARNING: the API announced a model deprecation (${response.headers.get(DEPRECATION_HEADER)}), but its answer could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
 }
 
 function fastOptions(options: RequestOptions | undefined): boolean {
