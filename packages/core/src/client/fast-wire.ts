@@ -7,7 +7,7 @@ import {
   isTimeoutError,
   matchContentType,
 } from '@mistralai/mistralai/lib/http.js';
-import { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
+import type { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
   ChatCompletionResponse,
@@ -31,6 +31,7 @@ import {
   stringifyChatRequestBody,
 } from './fast-chat-request.js';
 import { isObject, readChatCompletion } from './fast-chat-response.js';
+import { FastEventStream } from './fast-sse.js';
 
 /** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
 const FAST_OPTIONS: ReadonlySet<string> = new Set(['signal', 'timeoutMs', 'headers']);
@@ -247,7 +248,7 @@ const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (response, se
     return Promise.reject(validationError(cause, stream, toRequest(sent), response, ''));
   }
   return Promise.resolve(
-    new EventStream(stream as ReadableStream<Uint8Array>, (event) =>
+    new FastEventStream(stream as ReadableStream<Uint8Array>, (event) =>
       event.data === '[DONE]'
         ? { done: true, value: undefined }
         : { done: false, value: readCompletionEvent(event) },
