@@ -1,6 +1,9 @@
 import type { ChatCompletionRequest } from '@mistralai/mistralai/models/components';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import * as sdkErrors from '@mistralai/mistralai/models/errors';
+import { getEventListeners } from 'node:events';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { waitFor } from '@mistral-flows/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatRequestBody } from '../src/client/fast-chat-request.js';
 import { InvalidArgumentError, createClient, type CreateClientOptions } from '../src/index.js';
@@ -320,5 +323,119 @@ describe('chat.stream on the fast wire, against exact answers', () => {
   it('throws the same SDKError for an answer that is not an event stream', async () => {
     const res = await expectSameStream(await streaming(['{}'], 'application/json'), user('hi'));
     expect(res.error).toBeInstanceOf(sdkErrors.SDKError);
+  });
+});
+
+describe('the fast wire over node:http, against exact answers', () => {
+  const servers = testServers(apiKey);
+  const answer = JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion',
+    created: 1,
+    model,
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hi' } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
+  const events = `data: ${JSON.stringify({
+    id: 'c1',
+    model,
+    choices: [{ index: 0, delta: { content: 'é🌊' }, finish_reason: 'stop' }],
+  })}\n\ndata: [DONE]\n\n`;
+  const compress: Record<string, (text: string) => Buffer> = {
+    gzip: (text) => gzipSync(text),
+    deflate: (text) => deflateSync(text),
+    br: (text) => brotliCompressSync(text),
+    'deflate, gzip': (text) => gzipSync(deflateSync(text)),
+    identity: (text) => Buffer.from(text),
+  };
+
+  it('reads answers and streams compressed with gzip, deflate or br as fetch does', async () => {
+    for (const [encoding, encode] of Object.entries(compress)) {
+      const on = await servers.start((req, res) => {
+        const stream = req.headers.accept === 'text/event-stream';
+        res.writeHead(200, {
+          'content-type': stream ? 'text/event-stream' : 'application/json',
+          'content-encoding': encoding,
+        });
+        res.end(encode(stream ? events : answer));
+      });
+      const options = { serverURL: on.url, apiKey };
+      expect(valueOf(await expectSame(options, user('hi'))).choices[0]?.message?.content).toBe(
+        'hi',
+      );
+      const streamed = await expectSameStream(options, user('hi'));
+      expect(streamed.error).toBeUndefined();
+      expect(streamed.events[0]?.data.choices[0]?.delta.content).toBe('é🌊');
+      expect(servers.requests.at(-1)?.headers['accept-encoding']).toBe('gzip, deflate');
+    }
+  });
+
+  it('fails the same way when an answer stalls after its headers, until the timeout', async () => {
+    for (const contentType of ['application/json', 'text/event-stream']) {
+      const on = await servers.start((_req, res) => {
+        res.writeHead(200, { 'content-type': contentType });
+        res.write(contentType === 'application/json' ? '{"id": "c1", ' : events.slice(0, 40));
+      });
+      const options = { serverURL: on.url, apiKey, timeoutMs: 100 };
+      if (contentType === 'application/json') {
+        const error = errorOf(await expectSame(options, user('hi')));
+        expect((error as Error).name).toBe('TimeoutError');
+      } else {
+        const streamed = await expectSameStream(options, user('hi'));
+        expect((streamed.error as Error).name).toBe('TimeoutError');
+      }
+    }
+  });
+
+  it('leaves no listener on a caller signal shared by many calls, answered or failed', async () => {
+    const shared = new AbortController();
+    const on = await servers.start((req, res) => {
+      const fail = req.headers['x-fail'] === '1';
+      const stream = req.headers.accept === 'text/event-stream';
+      res.writeHead(fail ? 500 : 200, {
+        'content-type': stream ? 'text/event-stream' : 'application/json',
+      });
+      res.end(fail ? '{"message":"no"}' : stream ? events : answer);
+    });
+    const fast = createClient({ serverURL: on.url, apiKey, env: {}, wire: 'fast' });
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      fast.chat
+        .complete(user('hi'), {
+          signal: shared.signal,
+          headers: i % 2 ? { 'x-fail': '1' } : {},
+        })
+        .then(
+          () => 'ok',
+          () => 'failed',
+        ),
+    );
+    expect(new Set(await Promise.all(calls))).toEqual(new Set(['ok', 'failed']));
+    const stream = await fast.chat.stream(user('hi'), { signal: shared.signal });
+    for await (const event of stream) expect(event.data.id).toBe('c1');
+    // Each call lets go of the signal once its connection is done with (a tick after the end).
+    await waitFor(() => getEventListeners(shared.signal, 'abort').length === 0);
+  });
+
+  it('warns as the SDK does when the API says the model is deprecated', async () => {
+    const on = await servers.start((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-model-deprecation-timestamp': '2027-01-01',
+      });
+      res.end(answer);
+    });
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      valueOf(await expectSame({ serverURL: on.url, apiKey }, user('hi')));
+      await waitFor(() => warnings.length === 2);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings[1]).toEqual(warnings[0]);
+    expect(String(warnings[0]?.[0])).toContain(
+      `The model ${model} is deprecated and will be removed on 2027-01-01`,
+    );
   });
 });

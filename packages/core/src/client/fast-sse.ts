@@ -1,4 +1,5 @@
 import type { SseMessage } from '@mistralai/mistralai/lib/event-streams.js';
+import type { Readable } from 'node:stream';
 
 /**
  * Turns one server-sent event into the stream's next item, as the decoder given to the SDK's
@@ -29,8 +30,16 @@ const LINE_END = /\r\n|\r|\n/;
 export class FastEventStream<T> extends ReadableStream<T> {
   readonly #events: EventReader<T>;
 
-  constructor(body: ReadableStream<Uint8Array>, decode: DecodeEvent<T>) {
-    const events = new EventReader(body, decode);
+  /**
+   * `body` is a web stream or a Node.js stream of bytes; `bodyError` maps a failure met while
+   * reading it to the one the stream fails with.
+   */
+  constructor(
+    body: ReadableStream<Uint8Array> | Readable,
+    decode: DecodeEvent<T>,
+    bodyError?: (error: unknown) => unknown,
+  ) {
+    const events = new EventReader(chunkSource(body, bodyError), decode);
     super(
       {
         async pull(controller) {
@@ -73,9 +82,46 @@ export class FastEventStream<T> extends ReadableStream<T> {
   }
 }
 
+/** Where the bytes come from: a web stream's reader, or a Node.js stream's iterator. */
+interface ChunkSource {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  cancel(reason: unknown): Promise<void>;
+}
+
+function chunkSource(
+  body: ReadableStream<Uint8Array> | Readable,
+  bodyError: ((error: unknown) => unknown) | undefined,
+): ChunkSource {
+  if (body instanceof ReadableStream) {
+    const reader = body.getReader();
+    return {
+      read: bodyError
+        ? () =>
+            reader.read().catch((error: unknown) => {
+              throw bodyError(error);
+            })
+        : () => reader.read(),
+      cancel: (reason) => reader.cancel(reason),
+    };
+  }
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array, unknown>;
+  return {
+    read: async () => {
+      try {
+        return await chunks.next();
+      } catch (error) {
+        throw bodyError ? bodyError(error) : error;
+      }
+    },
+    cancel: async () => {
+      body.destroy();
+    },
+  };
+}
+
 /** The parser behind `FastEventStream`: one event per `next()`. */
 class EventReader<T> {
-  readonly #upstream: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #upstream: ChunkSource;
   readonly #decode: DecodeEvent<T>;
   readonly #decoder = new TextDecoder();
   /** The text read and not yet parsed. */
@@ -89,8 +135,8 @@ class EventReader<T> {
   /** Called once when the events end by themselves (closed or failed), not when cancelled. */
   onEnd: (() => void) | undefined;
 
-  constructor(body: ReadableStream<Uint8Array>, decode: DecodeEvent<T>) {
-    this.#upstream = body.getReader();
+  constructor(upstream: ChunkSource, decode: DecodeEvent<T>) {
+    this.#upstream = upstream;
     this.#decode = decode;
   }
 

@@ -31,6 +31,15 @@ import {
   stringifyChatRequestBody,
 } from './fast-chat-request.js';
 import { isObject, readChatCompletion } from './fast-chat-response.js';
+import {
+  httpTarget,
+  post,
+  readText,
+  toResponse,
+  type CallLimit,
+  type HttpAnswer,
+  type HttpTarget,
+} from './fast-http.js';
 import { FastEventStream } from './fast-sse.js';
 
 /** The per-call options the fast wire honours itself; any other sends the call through the SDK. */
@@ -83,6 +92,7 @@ export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): voi
   }
   const target = (path: string): Target => ({
     url: new URL(path, base).href,
+    http: httpTarget(new URL(path, base).href),
     authorization: bearer(apiKey),
     limiter: rateLimiter,
     timeoutMs: options.timeoutMs ?? 300_000,
@@ -128,6 +138,7 @@ function installOn<Complete, Stream>(
 
 interface Target {
   url: string;
+  http: HttpTarget;
   authorization: string | undefined;
   limiter: RateLimiter | undefined;
   timeoutMs: number;
@@ -138,24 +149,8 @@ async function fastComplete(
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
 ): Promise<ChatCompletionResponse> {
-  // As the SDK: the caller's signal alone when there is one, else a timeout (here released as
-  // soon as the body is read rather than left running for the whole timeout).
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let signal = options?.signal ?? undefined;
-  const timeoutMs = options?.timeoutMs || target.timeoutMs;
-  if (!signal && timeoutMs > 0) {
-    const controller = new AbortController();
-    timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
-    // As `AbortSignal.timeout`'s: the timer alone does not keep the process alive.
-    timer.unref?.();
-    signal = controller.signal;
-  }
-  try {
-    const [response, sent] = await send(target, body, options, 'application/json', signal);
-    return await readResponse(response, sent, readJsonCompletion);
-  } finally {
-    clearTimeout(timer);
-  }
+  const [answer, sent] = await send(target, body, options, 'application/json');
+  return readResponse(answer, sent, readJsonCompletion);
 }
 
 async function fastStream(
@@ -163,49 +158,48 @@ async function fastStream(
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
 ): Promise<EventStream<CompletionEvent>> {
-  // As the SDK: the caller's signal alone when there is one, else a timeout that also covers
-  // reading the stream.
-  const timeoutMs = options?.timeoutMs || target.timeoutMs;
-  const signal =
-    (options?.signal ?? undefined) || (timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined);
-  const [response, sent] = await send(target, body, options, 'text/event-stream', signal);
-  return readResponse(response, sent, readEventStream);
+  const [answer, sent] = await send(target, body, options, 'text/event-stream');
+  return readResponse(answer, sent, readEventStream);
 }
 
 /**
  * Sends `body` as the SDK would, with its headers (the caller's override all but the user
- * agent), and does what `clientHttp`'s hooks do with the outcome.
+ * agent), and does what `clientHttp`'s hooks do with the outcome. As the SDK's, the call ends at
+ * the caller's signal alone when there is one, else at the timeout, which also covers reading
+ * the answer (a stream's included) and is released as soon as the answer has been read.
  */
 async function send(
   target: Target,
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
   accept: string,
-  signal: AbortSignal | undefined,
-): Promise<[Response, SentRequest]> {
+): Promise<[HttpAnswer, SentRequest]> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept };
   if (target.authorization !== undefined) headers.authorization = target.authorization;
   headers.cookie = '';
   if (options?.headers) for (const [k, v] of new Headers(options.headers)) headers[k] = v;
   headers['user-agent'] = USER_AGENT;
-  const init: RequestInit = { method: 'POST', headers, body: stringifyChatRequestBody(body) };
-  if (signal) init.signal = signal;
+  const text = stringifyChatRequestBody(body);
+  const signal = options?.signal ?? undefined;
+  const limit: CallLimit = {
+    signal,
+    timeoutMs: signal ? 0 : options?.timeoutMs || target.timeoutMs,
+  };
   const limiter = target.limiter;
   const admissionsBefore = limiter?.admissions;
-  let response: Response;
+  let answer: HttpAnswer;
   try {
-    response = await fetch(target.url, init);
+    answer = await post(target.http, headers, text, limit);
   } catch (error) {
     tagFailedRequest(error, { method: 'POST', url: target.url });
     throw clientError(error);
   }
-  const status = response.status;
-  limiter?.observe(response.headers, {
+  const status = answer.status;
+  limiter?.observe(answer.headers, {
     status,
     ...(admissionsBefore !== undefined ? { admissionsBefore } : {}),
   });
-  if (status < 400 || status >= 600) warnIfDeprecated(response);
-  return [response, { url: target.url, init }];
+  return [answer, { url: target.url, headers, body: text, model: body.model }];
 }
 
 /**
@@ -214,62 +208,79 @@ async function send(
  */
 interface SentRequest {
   url: string;
-  init: RequestInit;
+  headers: Record<string, string>;
+  body: string;
+  /** The request's model, for the deprecation warning of a streamed answer. */
+  model: unknown;
 }
 
-const toRequest = ({ url, init }: SentRequest): Request => {
-  const { signal: _signal, ...rest } = init;
-  return new Request(url, rest);
-};
+const toRequest = ({ url, headers, body }: SentRequest): Request =>
+  new Request(url, { method: 'POST', headers, body });
+
+/** `matchContentType` (the SDK's) of an answer's content type. */
+const hasContentType = (answer: HttpAnswer, pattern: string): boolean =>
+  matchContentType(contentTypeOnly(answer), pattern);
+
+/** What `matchContentType` reads of a `Response`: its content type. */
+function contentTypeOnly(answer: HttpAnswer): Response {
+  const contentType = answer.headers['content-type'] ?? null;
+  return { headers: { get: () => contentType } } as unknown as Response;
+}
 
 /**
  * Reads a 200 as the SDK's success matcher of one call does: `undefined` when it does not match
  * (the content type), the result, or a thrown error.
  */
-type ReadSuccess<T> = (response: Response, sent: SentRequest) => Promise<T> | undefined;
+type ReadSuccess<T> = (answer: HttpAnswer, sent: SentRequest) => Promise<T> | undefined;
 
-const readJsonCompletion: ReadSuccess<ChatCompletionResponse> = (response, sent) => {
-  if (!matchContentType(response, 'application/json')) return undefined;
-  return response.text().then((body) => {
+const readJsonCompletion: ReadSuccess<ChatCompletionResponse> = (answer, sent) => {
+  if (!hasContentType(answer, 'application/json')) return undefined;
+  return readText(answer).then((body) => {
     const raw: unknown = JSON.parse(body);
+    warnIfDeprecated(answer, () => (isObject(raw) ? raw.model : undefined));
     try {
       return readChatCompletion(raw);
     } catch (cause) {
-      throw validationError(cause, raw, toRequest(sent), response, body);
+      throw validationError(cause, raw, toRequest(sent), toResponse(answer, body, sent.url), body);
     }
   });
 };
 
-const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (response, sent) => {
-  if (!matchContentType(response, 'text/event-stream')) return undefined;
-  const stream = response.body;
-  if (!(stream instanceof ReadableStream)) {
-    const cause = new TypeError('The answer has no body to read events from');
-    return Promise.reject(validationError(cause, stream, toRequest(sent), response, ''));
-  }
+const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (answer, sent) => {
+  if (!hasContentType(answer, 'text/event-stream')) return undefined;
+  warnIfDeprecated(answer, () => sent.model);
   return Promise.resolve(
-    new FastEventStream(stream as ReadableStream<Uint8Array>, (event) =>
-      event.data === '[DONE]'
-        ? { done: true, value: undefined }
-        : { done: false, value: readCompletionEvent(event) },
+    new FastEventStream(
+      answer.body,
+      (event) =>
+        event.data === '[DONE]'
+          ? { done: true, value: undefined }
+          : { done: false, value: readCompletionEvent(event) },
+      answer.bodyError,
     ),
   );
 };
 
-/** The result or the error the SDK's matchers give for `response`. */
+/** The result or the error the SDK's matchers give for `answer`. */
 async function readResponse<T>(
-  response: Response,
+  answer: HttpAnswer,
   sent: SentRequest,
   readSuccess: ReadSuccess<T>,
 ): Promise<T> {
-  const status = response.status;
-  const success = status === 200 ? readSuccess(response, sent) : undefined;
+  const status = answer.status;
+  const success = status === 200 ? readSuccess(answer, sent) : undefined;
   if (success) return success;
-  const json = matchContentType(response, 'application/json');
+  if (status < 400 || status >= 600) warnIfDeprecated(answer, () => undefined);
+  const json = hasContentType(answer, 'application/json');
+  const body = await readText(answer).catch((error: unknown) => {
+    // As the SDK, which reads the body of an answer it cannot use only for its error.
+    if (status >= 400 && status < 600) throw error;
+    return '';
+  });
+  const request = toRequest(sent);
+  const response = toResponse(answer, body, sent.url);
   if (status === 422 && json) {
-    const body = await response.text();
     const raw: unknown = JSON.parse(body);
-    const request = toRequest(sent);
     const data = {
       HttpMeta: { Response: response, Request: request },
       ...(isObject(raw) ? raw : null),
@@ -285,11 +296,9 @@ async function readResponse<T>(
     }
     throw error;
   }
-  const request = toRequest(sent);
   if (status >= 400 && status < 600) {
-    throw new SDKError('API error occurred', { request, response, body: await response.text() });
+    throw new SDKError('API error occurred', { request, response, body });
   }
-  const body = await response.text().catch(() => '');
   throw new SDKError('Unexpected Status or Content-Type', { request, response, body });
 }
 
@@ -320,30 +329,19 @@ function clientError(error: unknown): Error {
   return new UnexpectedClientError('Unexpected HTTP client error', { cause: error });
 }
 
-/** What `AbortSignal.timeout` aborts with. */
-function timeoutReason(): DOMException {
-  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-}
-
 const DEPRECATION_HEADER = 'x-model-deprecation-timestamp';
 
-/** The warning the SDK prints when the API says the model is deprecated. */
-function warnIfDeprecated(response: Response): void {
-  if (!response.headers.has(DEPRECATION_HEADER)) return;
-  response
-    .clone()
-    .json()
-    .then((body: { model?: unknown }) => {
-      console.warn(
-        `WARNING: The model ${String(body.model)} is deprecated and will be removed on ${response.headers.get(DEPRECATION_HEADER)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
-      );
-    })
-    // The call itself reports a body it cannot read; the warning still says what was announced.
-    .catch((error: unknown) => {
-      console.warn(
-        `WARNING: the API announced a model deprecation (${response.headers.get(DEPRECATION_HEADER)}), but its answer could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+/**
+ * The warning the SDK prints when the API says the model is deprecated, naming the model of the
+ * answer (`model()`), or of the request for a streamed answer, which the SDK cannot read.
+ */
+function warnIfDeprecated(answer: HttpAnswer, model: () => unknown): void {
+  const removal = answer.headers[DEPRECATION_HEADER];
+  if (removal === undefined) return;
+  const name = model();
+  console.warn(
+    `WARNING: The model ${typeof name === 'string' ? name : String(name)} is deprecated and will be removed on ${String(removal)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
+  );
 }
 
 function fastOptions(options: RequestOptions | undefined): boolean {
