@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, mapConcurrent } from '@mistral-flows/core';
@@ -78,6 +79,34 @@ function bareFetch(serverURL: string) {
     const response = await fetch(url, { method: 'POST', headers, body });
     return JSON.parse(await response.text()) as unknown;
   };
+}
+
+/**
+ * The floor under `fetch`: `node:http` over a kept-alive connection and `JSON.parse` of the
+ * answer, with no check, no conversion, no timeout.
+ */
+function bareHttp(serverURL: string) {
+  const url = new URL(`${serverURL}/v1/chat/completions`);
+  const body = JSON.stringify({ model, stream: false, messages: plain.messages });
+  const agent = new Agent({ keepAlive: true });
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    authorization: 'Bearer bench',
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  return () =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers, agent }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(JSON.parse(text)));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
 }
 
 /** Client CPU per streamed chunk (µs) for `STREAMS` streams, each read by `read`. */
@@ -174,6 +203,7 @@ export const benchmark: Benchmark = {
       });
       const agent = { agentId: (await sdk.beta.agents.create({ model, name: 'bench' })).id };
       const FLOOR = 'floor: bare fetch + JSON.parse, one user message';
+      const HTTP_FLOOR = 'floor: bare node:http + JSON.parse, one user message';
       const SDK_PLAIN = 'SDK wire, one user message';
       const FAST_PLAIN = 'fast wire, one user message';
       const SDK_HISTORY = 'SDK wire, 20-message conversation with tool calls';
@@ -183,6 +213,7 @@ export const benchmark: Benchmark = {
       const samples = await alternate(
         {
           [FLOOR]: perCall(bareFetch(emulator.url)),
+          [HTTP_FLOOR]: perCall(bareHttp(emulator.url)),
           [SDK_PLAIN]: perCall(() => sdk.chat.complete(plain)),
           [FAST_PLAIN]: perCall(() => fast.chat.complete(plain)),
           [SDK_HISTORY]: perCall(() => sdk.chat.complete(history)),
@@ -215,6 +246,7 @@ export const benchmark: Benchmark = {
       const historyRatio = medianRatio(samples[FAST_HISTORY]!, samples[SDK_HISTORY]!);
       const agentRatio = medianRatio(samples[FAST_AGENT]!, samples[SDK_AGENT]!);
       const floorRatio = medianRatio(samples[FAST_PLAIN]!, samples[FLOOR]!);
+      const httpFloorRatio = medianRatio(samples[FAST_PLAIN]!, samples[HTTP_FLOOR]!);
       return {
         name: 'wire',
         title: this.title,
@@ -257,9 +289,15 @@ export const benchmark: Benchmark = {
             actual: format(floorRatio),
             met: true,
           },
+          {
+            name: 'fast wire / bare node:http + JSON.parse, CPU per plain call',
+            target: 'none',
+            actual: format(httpFloorRatio),
+            met: true,
+          },
         ],
         notes: [
-          `Fast wire / SDK wire, client CPU per call (median of per-round ratios): one user message ${format(plainRatio)}, a 20-message conversation with tool calls ${format(historyRatio)}, agents.complete with one user message ${format(agentRatio)}; fast wire / bare fetch ${format(floorRatio)}. Per streamed chunk (${STREAMS} streams of about ${WORDS} chunks per block), against chat.stream on the SDK wire: chat.stream on the fast wire ${format(streamRatio)}, chatStream on the fast wire ${format(packageRatio)} and on the SDK wire ${format(sdkPackageRatio)}, the floor (fetch, split, JSON.parse) ${format(streamFloorRatio)}.`,
+          `Fast wire / SDK wire, client CPU per call (median of per-round ratios): one user message ${format(plainRatio)}, a 20-message conversation with tool calls ${format(historyRatio)}, agents.complete with one user message ${format(agentRatio)}; fast wire / bare fetch ${format(floorRatio)}, / bare node:http ${format(httpFloorRatio)}. Per streamed chunk (${STREAMS} streams of about ${WORDS} chunks per block), against chat.stream on the SDK wire: chat.stream on the fast wire ${format(streamRatio)}, chatStream on the fast wire ${format(packageRatio)} and on the SDK wire ${format(sdkPackageRatio)}, the floor (fetch, split, JSON.parse) ${format(streamFloorRatio)}.`,
           "Both clients come from createClient with the same options (no SDK retries, no rate limiter); the answers are the emulator's scripted text (about 50 tokens). Client CPU only: the emulator runs in its own process.",
         ],
       };
