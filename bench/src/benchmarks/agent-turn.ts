@@ -239,6 +239,21 @@ async function drivenTurn(client: Mistral, tools: ChatTools): Promise<void> {
 }
 
 /** The tool messages for the calls of the last assistant message. */
+/** One turn of `machine` (from `minimalToolMachine`), to its end. */
+function minimalTurn(machine: ReturnType<typeof minimalToolMachine>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const actor = createActor(machine, { input: { prompt: PROMPT } });
+    actor.subscribe({
+      complete: () =>
+        actor.getSnapshot().context.messages.length >= 4
+          ? resolve()
+          : reject(new Error('the minimal machine answered without the tool')),
+      error: reject,
+    });
+    actor.start();
+  });
+}
+
 async function runWeather(messages: ChatMessages): Promise<ChatMessages> {
   const last = messages.at(-1);
   const calls = last && 'toolCalls' in last ? (last.toolCalls ?? []) : [];
@@ -308,18 +323,7 @@ export const benchmark: Benchmark = {
       const bare = bareLoop();
 
       const machine = minimalToolMachine(client, apiTools);
-      const minimal: Contender = () =>
-        new Promise<void>((resolve, reject) => {
-          const actor = createActor(machine, { input: { prompt: PROMPT } });
-          actor.subscribe({
-            complete: () =>
-              actor.getSnapshot().context.messages.length >= 4
-                ? resolve()
-                : reject(new Error('the minimal machine answered without the tool')),
-            error: reject,
-          });
-          actor.start();
-        });
+      const minimal: Contender = () => minimalTurn(machine);
 
       const vercel = createMistral({ baseURL: `${emulator.url}/v1`, apiKey: 'bench' });
       const aiSdk: Contender = async () => {
@@ -402,6 +406,9 @@ export const benchmark: Benchmark = {
       const BARE_FAST = 'bare loop on the fast wire';
       const EPHEMERAL_FAST = 'createConversation, store: false, fast wire';
       const DRIVEN = 'the same machine without child actors (the loop makes the calls)';
+      const MINIMAL_FAST = 'minimal XState machine on the fast wire';
+      const DRIVEN_FAST = 'the machine without child actors on the fast wire';
+      const fastMachine = minimalToolMachine(fastClient, apiTools);
       const samples = await alternateBlocks(ctx, {
         [BARE]: bare,
         [BARE_FAST]: bareLoop(undefined, fastClient),
@@ -409,6 +416,8 @@ export const benchmark: Benchmark = {
         [BARE_SQLITE]: bareLoop(bareSqliteStore),
         [MINIMAL]: minimal,
         [DRIVEN]: () => drivenTurn(client, apiTools),
+        [MINIMAL_FAST]: () => minimalTurn(fastMachine),
+        [DRIVEN_FAST]: () => drivenTurn(fastClient, apiTools),
         'Vercel AI SDK generateText + stopWhen': aiSdk,
         'LangChain bindTools + manual loop': langchain,
         [OURS]: ours(fileStore),
