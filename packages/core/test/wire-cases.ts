@@ -6,7 +6,14 @@ import * as sdkErrors from '@mistralai/mistralai/models/errors';
 import { waitFor } from '@mistral-flows/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyError, type CreateClientOptions } from '../src/index.js';
-import { compareWires, errorOf, valueOf, type WireEndpoint } from './wire-comparison.js';
+import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
+import {
+  compareWires,
+  errorOf,
+  valueOf,
+  type StreamOutcome,
+  type WireEndpoint,
+} from './wire-comparison.js';
 
 const apiKey = 'fast-wire-test-key';
 const city = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
@@ -47,7 +54,7 @@ export const everySharedField = {
 } satisfies Omit<ChatCompletionRequest, 'model'>;
 
 /** Answers scripted by the emulators of the shared cases. */
-const scenarios: EmulatorOptions['scenarios'] = [
+export const scenarios: EmulatorOptions['scenarios'] = [
   { match: { lastUserMessage: 'scripted answer' }, text: 'A scripted "answer" é ✓.' },
   { match: { lastUserMessage: 'missing thing' }, error: { status: 404, message: 'Nope' } },
   {
@@ -144,35 +151,6 @@ export function describeWireCases<CaseRequest extends { messages: unknown[] }>(
       valueOf(await expectSame(on, followUp));
     });
 
-    it('throws the same SDKError for 401, 404, 429 with Retry-After, 500 and 503', async () => {
-      const e401 = errorOf(await expectSame({ ...on, apiKey: 'wrong-key' }, ask('hi')));
-      expect(e401).toBeInstanceOf(sdkErrors.SDKError);
-      expect(e401).toMatchObject({ statusCode: 401 });
-      const e404 = errorOf(await expectSame(on, ask('the missing thing')));
-      expect(e404).toMatchObject({ statusCode: 404 });
-      for (const fault of ['500', '503']) {
-        const error = errorOf(
-          await expectSame(on, ask('hi'), () => ({ headers: { 'x-emulator-fault': fault } })),
-        );
-        expect(error).toMatchObject({ statusCode: Number(fault) });
-      }
-      const e429 = errorOf(
-        await expectSame(on, ask('hi'), () => ({ headers: { 'x-emulator-fault': '429:7' } })),
-      );
-      expect(e429).toBeInstanceOf(sdkErrors.SDKError);
-      expect(classifyError(e429)).toMatchObject({ status: 429, retryAfterMs: 7000 });
-    });
-
-    it('throws the same HTTPValidationError for each 422 shape, or the same ResponseValidationError', async () => {
-      const observed = errorOf(await expectSame(on, { ...ask('hi'), presencePenalty: 9 }));
-      expect(observed).toBeInstanceOf(sdkErrors.HTTPValidationError);
-      const fastapi = errorOf(await expectSame(on, ask('fastapi detail')));
-      expect(fastapi).toBeInstanceOf(sdkErrors.HTTPValidationError);
-      expect((fastapi as sdkErrors.HTTPValidationError).detail).toHaveLength(1);
-      const odd = errorOf(await expectSame(on, ask('string detail')));
-      expect(odd).toBeInstanceOf(sdkErrors.ResponseValidationError);
-    });
-
     it('throws the same ConnectionError for a connection dropped before any byte', async () => {
       const error = errorOf(
         await expectSame(on, ask('hi'), () => ({
@@ -182,40 +160,13 @@ export function describeWireCases<CaseRequest extends { messages: unknown[] }>(
       expect(error).toBeInstanceOf(sdkErrors.ConnectionError);
     });
 
-    it("throws the same RequestTimeoutError on the client's and the call's timeout", async () => {
-      const hang = () => ({ headers: { 'x-emulator-fault': 'timeout' } });
-      const client = errorOf(await expectSame({ ...on, timeoutMs: 150 }, ask('hi'), hang));
-      expect(client).toBeInstanceOf(sdkErrors.RequestTimeoutError);
-      const call = errorOf(await expectSame(on, ask('hi'), () => ({ ...hang(), timeoutMs: 150 })));
-      expect(call).toBeInstanceOf(sdkErrors.RequestTimeoutError);
-    });
-
-    it('throws the same RequestAbortedError when the signal aborts, before or during the call', async () => {
-      const before = errorOf(
-        await expectSame(on, ask('hi'), () => ({ signal: AbortSignal.abort() })),
-      );
-      expect(before).toBeInstanceOf(sdkErrors.RequestAbortedError);
-      const during = errorOf(
-        await expectSame(on, ask('hi'), () => {
-          const controller = new AbortController();
-          const seen = emulator.stats().faultsInjected.timeout ?? 0;
-          void waitFor(() => (emulator.stats().faultsInjected.timeout ?? 0) > seen).then(() =>
-            controller.abort(),
-          );
-          return { signal: controller.signal, headers: { 'x-emulator-fault': 'timeout' } };
-        }),
-      );
-      expect(during).toBeInstanceOf(sdkErrors.RequestAbortedError);
-    });
-
-    it('throws the same ConnectionError, naming the request, when nothing listens', async () => {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      const error = errorOf(await expectSame({ serverURL: `http://127.0.0.1:${port}` }, ask('hi')));
-      expect(error).toBeInstanceOf(sdkErrors.ConnectionError);
-      expect(classifyError(error).message).toContain(`POST http://127.0.0.1:${port}${cases.path}`);
+    describeCallFaults({
+      endpoint: cases.endpoint,
+      path: () => cases.path,
+      emulator: () => emulator,
+      on: () => on,
+      ask,
+      invalid: (content) => ({ ...ask(content), presencePenalty: 9 }),
     });
   });
 
@@ -265,24 +216,149 @@ export function describeWireCases<CaseRequest extends { messages: unknown[] }>(
     });
 
     it('times out and aborts the same way', async () => {
-      const hang = () => ({ headers: { 'x-emulator-fault': 'timeout' } });
-      const timeout = await expectSameStream({ ...on, timeoutMs: 150 }, ask('hi'), hang);
-      expect(timeout.error).toBeInstanceOf(sdkErrors.RequestTimeoutError);
-      // Tokens 20 ms apart, so that the stream is still open when the caller aborts.
-      const slow = await startEmulator({ latency: { ttftMs: 0, tokenMs: 20 } });
-      try {
-        const onSlow = { serverURL: slow.url };
-        const aborted = await expectSameStream(
-          onSlow,
-          (await cases.prepare(onSlow)).ask('Tell me a long story'),
-          undefined,
-          (seen) => seen.length === 2,
-        );
-        expect(aborted.events).toHaveLength(2);
-        expect(aborted.error).toBeInstanceOf(DOMException);
-      } finally {
-        await slow.close();
-      }
+      await expectSameTimeoutAndAbort(expectSameStream, on, ask('hi'), {
+        ask: async (onSlow) => (await cases.prepare(onSlow)).ask('Tell me a long story'),
+        abortAfter: 2,
+      });
     });
+  });
+}
+
+/** A stream to abort on an emulator that sends tokens 20 ms apart, after `abortAfter` events. */
+export interface SlowStream<Stream> {
+  /** The request to stream on the emulator at `on` (prepared there, an agent created, say). */
+  ask(on: CreateClientOptions): Promise<Stream>;
+  abortAfter: number;
+}
+
+/**
+ * Streams through both wires with the same outcome when the client's timeout fires before the
+ * answer (`request` on the emulator at `on`, asked to hold it), and when the caller aborts
+ * mid-stream (`slow`), which fails both with the same `DOMException` after the same events.
+ */
+export async function expectSameTimeoutAndAbort<Stream, Event>(
+  expectSameStream: (
+    on: CreateClientOptions,
+    request: Stream,
+    options?: () => RequestOptions,
+    stop?: (events: Event[]) => boolean,
+  ) => Promise<StreamOutcome<Event>>,
+  on: CreateClientOptions,
+  request: Stream,
+  slow: SlowStream<Stream>,
+): Promise<void> {
+  const hang = () => ({ headers: { 'x-emulator-fault': 'timeout' } });
+  const timeout = await expectSameStream({ ...on, timeoutMs: 150 }, request, hang);
+  expect(timeout.error).toBeInstanceOf(sdkErrors.RequestTimeoutError);
+  // Tokens 20 ms apart, so that the stream is still open when the caller aborts.
+  const emulator = await startEmulator({ latency: { ttftMs: 0, tokenMs: 20 } });
+  try {
+    const onSlow = { serverURL: emulator.url };
+    const aborted = await expectSameStream(
+      onSlow,
+      await slow.ask(onSlow),
+      undefined,
+      (seen) => seen.length === slow.abortAfter,
+    );
+    expect(aborted.events).toHaveLength(slow.abortAfter);
+    expect(aborted.error).toBeInstanceOf(DOMException);
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** A call on the emulator, for the faults every fast-wire endpoint answers alike. */
+export interface CallFaults<Request, Result, Event> {
+  endpoint: WireEndpoint<Request, unknown, Result, Event>;
+  /** The call's path, as a failed request's description names it (read when a test runs). */
+  path(): string;
+  /** The emulator, started (with `scenarios`) by the caller's `beforeAll`, and how to reach it. */
+  emulator(): Emulator;
+  on(): CreateClientOptions;
+  /** A request with one user message. */
+  ask(content: string): Request;
+  /** The same, with a value the emulator refuses with a 422 of its own. */
+  invalid(content: string): Request;
+}
+
+/**
+ * The fault cases of a call (not streamed), each through both wires with the same error: API
+ * errors (401, 404, 429 with Retry-After, 500, 503), each 422 shape, timeouts, aborts before and
+ * during the call, and nothing listening.
+ */
+export function describeCallFaults<Request, Result, Event>(
+  faults: CallFaults<Request, Result, Event>,
+): void {
+  const { expectSame } = compareWires(faults.endpoint);
+  const ask = (content: string) => faults.ask(content);
+  let emulator: Emulator;
+  let on: CreateClientOptions;
+  beforeAll(() => {
+    emulator = faults.emulator();
+    on = faults.on();
+  });
+
+  it('throws the same SDKError for 401, 404, 429 with Retry-After, 500 and 503', async () => {
+    const e401 = errorOf(await expectSame({ ...on, apiKey: 'wrong-key' }, ask('hi')));
+    expect(e401).toBeInstanceOf(sdkErrors.SDKError);
+    expect(e401).toMatchObject({ statusCode: 401 });
+    const e404 = errorOf(await expectSame(on, ask('the missing thing')));
+    expect(e404).toMatchObject({ statusCode: 404 });
+    for (const fault of ['500', '503']) {
+      const error = errorOf(
+        await expectSame(on, ask('hi'), () => ({ headers: { 'x-emulator-fault': fault } })),
+      );
+      expect(error).toMatchObject({ statusCode: Number(fault) });
+    }
+    const e429 = errorOf(
+      await expectSame(on, ask('hi'), () => ({ headers: { 'x-emulator-fault': '429:7' } })),
+    );
+    expect(e429).toBeInstanceOf(sdkErrors.SDKError);
+    expect(classifyError(e429)).toMatchObject({ status: 429, retryAfterMs: 7000 });
+  });
+
+  it('throws the same HTTPValidationError for each 422 shape, or the same ResponseValidationError', async () => {
+    const observed = errorOf(await expectSame(on, faults.invalid('hi')));
+    expect(observed).toBeInstanceOf(sdkErrors.HTTPValidationError);
+    const fastapi = errorOf(await expectSame(on, ask('fastapi detail')));
+    expect(fastapi).toBeInstanceOf(sdkErrors.HTTPValidationError);
+    expect((fastapi as sdkErrors.HTTPValidationError).detail).toHaveLength(1);
+    const odd = errorOf(await expectSame(on, ask('string detail')));
+    expect(odd).toBeInstanceOf(sdkErrors.ResponseValidationError);
+  });
+  it("throws the same RequestTimeoutError on the client's and the call's timeout", async () => {
+    const hang = () => ({ headers: { 'x-emulator-fault': 'timeout' } });
+    const client = errorOf(await expectSame({ ...on, timeoutMs: 150 }, ask('hi'), hang));
+    expect(client).toBeInstanceOf(sdkErrors.RequestTimeoutError);
+    const call = errorOf(await expectSame(on, ask('hi'), () => ({ ...hang(), timeoutMs: 150 })));
+    expect(call).toBeInstanceOf(sdkErrors.RequestTimeoutError);
+  });
+
+  it('throws the same RequestAbortedError when the signal aborts, before or during the call', async () => {
+    const before = errorOf(
+      await expectSame(on, ask('hi'), () => ({ signal: AbortSignal.abort() })),
+    );
+    expect(before).toBeInstanceOf(sdkErrors.RequestAbortedError);
+    const during = errorOf(
+      await expectSame(on, ask('hi'), () => {
+        const controller = new AbortController();
+        const seen = emulator.stats().faultsInjected.timeout ?? 0;
+        void waitFor(() => (emulator.stats().faultsInjected.timeout ?? 0) > seen).then(() =>
+          controller.abort(),
+        );
+        return { signal: controller.signal, headers: { 'x-emulator-fault': 'timeout' } };
+      }),
+    );
+    expect(during).toBeInstanceOf(sdkErrors.RequestAbortedError);
+  });
+
+  it('throws the same ConnectionError, naming the request, when nothing listens', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = errorOf(await expectSame({ serverURL: `http://127.0.0.1:${port}` }, ask('hi')));
+    expect(error).toBeInstanceOf(sdkErrors.ConnectionError);
+    expect(classifyError(error).message).toContain(`POST http://127.0.0.1:${port}${faults.path()}`);
   });
 }

@@ -1,5 +1,4 @@
 import type { Mistral } from '@mistralai/mistralai';
-import type { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
   AgentsCompletionRequest,
@@ -13,20 +12,24 @@ import { expect } from 'vitest';
 import { agentsRequestBody, chatRequestBody } from '../src/client/fast-chat-request.js';
 import { classifyError, createClient, type CreateClientOptions } from '../src/index.js';
 
-/** One endpoint the fast wire serves, as the differential tests call it on either wire. */
-export interface WireEndpoint<Complete, Stream> {
-  /** The body the fast wire would send, or `undefined` when the call goes through the SDK. */
-  body(request: Complete | Stream, stream: boolean): Record<string, unknown> | undefined;
-  complete(
-    client: Mistral,
-    request: Complete,
-    options?: RequestOptions,
-  ): Promise<ChatCompletionResponse>;
-  stream(
-    client: Mistral,
-    request: Stream,
-    options?: RequestOptions,
-  ): Promise<EventStream<CompletionEvent>>;
+/**
+ * One endpoint the fast wire serves, as the differential tests call it on either wire: its
+ * requests, results and stream events (chat completions by default).
+ */
+export interface WireEndpoint<
+  Complete,
+  Stream,
+  Result = ChatCompletionResponse,
+  Event = CompletionEvent,
+> {
+  /** What the fast wire would send, or `undefined` when the call goes through the SDK. */
+  body(request: Complete | Stream, stream: boolean): object | undefined;
+  complete(client: Mistral, request: Complete, options?: RequestOptions): Promise<Result>;
+  stream(client: Mistral, request: Stream, options?: RequestOptions): Promise<AsyncIterable<Event>>;
+  /** `fast`'s result with what differs from call to call (ids, clocks) taken from `sdk`'s. */
+  sameIds(fast: Result, sdk: Result): Result;
+  /** `fast`'s events with what differs from call to call taken from `sdk`'s. */
+  sameEventIds(fast: Event[], sdk: Event[]): Event[];
 }
 
 /** `chat.complete` and `chat.stream`. */
@@ -34,6 +37,8 @@ export const chatEndpoint: WireEndpoint<ChatCompletionRequest, ChatCompletionStr
   body: chatRequestBody,
   complete: (client, request, options) => client.chat.complete(request, options),
   stream: (client, request, options) => client.chat.stream(request, options),
+  sameIds,
+  sameEventIds,
 };
 
 /** `agents.complete` and `agents.stream`. */
@@ -42,33 +47,45 @@ export const agentsEndpoint: WireEndpoint<AgentsCompletionRequest, AgentsComplet
     body: agentsRequestBody,
     complete: (client, request, options) => client.agents.complete(request, options),
     stream: (client, request, options) => client.agents.stream(request, options),
+    sameIds,
+    sameEventIds,
   };
+
+/** Which client a request factory builds for: the SDK's or the fast wire's. */
+export type Wire = 'sdk' | 'fast';
+/** A request, or the request for each wire (an append to each wire's own conversation). */
+export type WireRequest<Request> = Request | ((wire: Wire) => Request);
+const requestOn = <Request>(request: WireRequest<Request>, wire: Wire): Request =>
+  typeof request === 'function' ? (request as (wire: Wire) => Request)(wire) : request;
 
 /**
  * The differential checks bound to `endpoint`: `expectSame` runs a request through an SDK client
  * and a fast-wire client built with the same options and expects the same result or error;
  * `expectSameStream` does the same for a stream's events and error.
  */
-export function compareWires<Complete, Stream>(endpoint: WireEndpoint<Complete, Stream>) {
+export function compareWires<Complete, Stream, Result, Event>(
+  endpoint: WireEndpoint<Complete, Stream, Result, Event>,
+) {
   return {
     expectSame: (
       clientOptions: CreateClientOptions,
-      request: Complete,
+      request: WireRequest<Complete>,
       options?: () => RequestOptions,
       fastPath = true,
     ) => expectSame(endpoint, clientOptions, request, options, fastPath),
     expectSameStream: (
       clientOptions: CreateClientOptions,
-      request: Stream,
+      request: WireRequest<Stream>,
       options?: () => RequestOptions,
-      stop?: (events: CompletionEvent[]) => boolean,
+      stop?: (events: Event[]) => boolean,
     ) => expectSameStream(endpoint, clientOptions, request, options, stop),
   };
 }
 
-export type Outcome = { ok: true; value: ChatCompletionResponse } | { ok: false; error: unknown };
+export type Outcome<Result = ChatCompletionResponse> =
+  { ok: true; value: Result } | { ok: false; error: unknown };
 
-async function settle(call: () => Promise<ChatCompletionResponse>): Promise<Outcome> {
+async function settle<Result>(call: () => Promise<Result>): Promise<Outcome<Result>> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
@@ -137,21 +154,23 @@ function plain(value: unknown): unknown {
  * Runs `request` through an SDK client and a fast-wire client built with the same options, and
  * expects the same result (in the same key order) or the same error. Returns the SDK's outcome.
  */
-async function expectSame<Complete, Stream>(
-  endpoint: WireEndpoint<Complete, Stream>,
+async function expectSame<Complete, Stream, Result, Event>(
+  endpoint: WireEndpoint<Complete, Stream, Result, Event>,
   clientOptions: CreateClientOptions,
-  request: Complete,
+  request: WireRequest<Complete>,
   options?: () => RequestOptions,
   fastPath = true,
-): Promise<Outcome> {
-  if (fastPath) expect(endpoint.body(request, false)).toBeDefined();
+): Promise<Outcome<Result>> {
+  const fastRequest = requestOn(request, 'fast');
+  expect(endpoint.body(fastRequest, false) !== undefined).toBe(fastPath);
   const sdkClient = createClient({ env: {}, ...clientOptions });
   const fastClient = createClient({ env: {}, ...clientOptions, wire: 'fast' });
-  const sdk = await settle(() => endpoint.complete(sdkClient, request, options?.()));
-  const fast = await settle(() => endpoint.complete(fastClient, request, options?.()));
+  const sdkRequest = requestOn(request, 'sdk');
+  const sdk = await settle(() => endpoint.complete(sdkClient, sdkRequest, options?.()));
+  const fast = await settle(() => endpoint.complete(fastClient, fastRequest, options?.()));
   expect(fast.ok).toBe(sdk.ok);
   if (sdk.ok && fast.ok) {
-    const normalised = sameIds(fast.value, sdk.value);
+    const normalised = endpoint.sameIds(fast.value, sdk.value);
     expect(normalised).toStrictEqual(sdk.value);
     expect(JSON.stringify(normalised)).toBe(JSON.stringify(sdk.value));
   } else if (!sdk.ok && !fast.ok) {
@@ -160,20 +179,22 @@ async function expectSame<Complete, Stream>(
   return sdk;
 }
 
-export const errorOf = (outcome: Outcome): unknown => {
+export const errorOf = <Result>(outcome: Outcome<Result>): unknown => {
   if (outcome.ok) throw new Error('expected an error');
   return outcome.error;
 };
-export const valueOf = (outcome: Outcome): ChatCompletionResponse => {
+export const valueOf = <Result>(outcome: Outcome<Result>): Result => {
   if (!outcome.ok) throw outcome.error as Error;
   return outcome.value;
 };
 
-export type StreamOutcome = { events: CompletionEvent[]; error?: unknown };
+export type StreamOutcome<Event = CompletionEvent> = { events: Event[]; error?: unknown };
 
 /** Every event `open()`'s stream gives, and the error it ends with, if any. */
-async function drain(open: () => Promise<AsyncIterable<CompletionEvent>>): Promise<StreamOutcome> {
-  const events: CompletionEvent[] = [];
+async function drain<Event>(
+  open: () => Promise<AsyncIterable<Event>>,
+): Promise<StreamOutcome<Event>> {
+  const events: Event[] = [];
   try {
     for await (const event of await open()) events.push(event);
     return { events };
@@ -209,24 +230,24 @@ function sameEventIds(fast: CompletionEvent[], sdk: CompletionEvent[]) {
  * and expects the same events (in the same key order) and the same error, at the opening or
  * mid-stream. Returns the SDK's outcome.
  */
-async function expectSameStream<Complete, Stream>(
-  endpoint: WireEndpoint<Complete, Stream>,
+async function expectSameStream<Complete, Stream, Result, Event>(
+  endpoint: WireEndpoint<Complete, Stream, Result, Event>,
   clientOptions: CreateClientOptions,
-  request: Stream,
+  request: WireRequest<Stream>,
   options?: () => RequestOptions,
-  stop?: (events: CompletionEvent[]) => boolean,
-): Promise<StreamOutcome> {
-  expect(endpoint.body(request, true)).toBeDefined();
+  stop?: (events: Event[]) => boolean,
+): Promise<StreamOutcome<Event>> {
+  expect(endpoint.body(requestOn(request, 'fast'), true)).toBeDefined();
   const sdkClient = createClient({ env: {}, ...clientOptions });
   const fastClient = createClient({ env: {}, ...clientOptions, wire: 'fast' });
-  const run = async (client: Mistral) => {
+  const run = async (client: Mistral, wire: Wire) => {
     const controller = new AbortController();
     const callOptions = options?.() ?? {};
     if (stop) callOptions.signal = controller.signal;
     return drain(async () => {
-      const stream = await endpoint.stream(client, request, callOptions);
+      const stream = await endpoint.stream(client, requestOn(request, wire), callOptions);
       return (async function* () {
-        const seen: CompletionEvent[] = [];
+        const seen: Event[] = [];
         for await (const event of stream) {
           seen.push(event);
           yield event;
@@ -235,9 +256,9 @@ async function expectSameStream<Complete, Stream>(
       })();
     });
   };
-  const sdk = await run(sdkClient);
-  const fast = await run(fastClient);
-  const events = sameEventIds(fast.events, sdk.events);
+  const sdk = await run(sdkClient, 'sdk');
+  const fast = await run(fastClient, 'fast');
+  const events = endpoint.sameEventIds(fast.events, sdk.events);
   expect(events).toStrictEqual(sdk.events);
   expect(JSON.stringify(events)).toBe(JSON.stringify(sdk.events));
   expect(fast.error === undefined).toBe(sdk.error === undefined);

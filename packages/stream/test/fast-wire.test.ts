@@ -2,7 +2,7 @@ import { createClient } from '@mistral-flows/core';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { lastValueFrom, toArray, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatStream, StreamError, type StreamEvent } from '../src/index.js';
+import { chatStream, conversationStream, StreamError, type StreamEvent } from '../src/index.js';
 
 const model = 'mistral-small-latest';
 const ask = (content: string) => ({ model, messages: [{ role: 'user' as const, content }] });
@@ -22,6 +22,10 @@ async function outcome(stream$: Observable<StreamEvent>) {
       : error,
   };
 }
+
+/** Hex ids (conversation, entry and call ids: counters of the emulator's) differ from run to run. */
+const withoutIds = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value).replace(/[0-9a-f]{32}/g, '<id>')) as T;
 
 describe('chatStream over createClient({ wire: "fast" })', () => {
   let emulator: Emulator;
@@ -61,5 +65,38 @@ describe('chatStream over createClient({ wire: "fast" })', () => {
     const actual = await outcome(chatStream(fast, ask('Explain tides.'), restart('fast')));
     expect(actual).toStrictEqual(expected);
     expect(actual.events.some((e) => e.type === 'restart')).toBe(true);
+  });
+
+  it('gives the same conversation events as over the SDK wire, started, appended and failed', async () => {
+    const sdk = createClient({ serverURL: emulator.url, env: {} });
+    const fast = createClient({ serverURL: emulator.url, env: {}, wire: 'fast' });
+    const request = { model, inputs: 'Explain tides.', store: true };
+    /** A start with `options`, and an append with `options` to a conversation started without. */
+    const turn = async (client: typeof sdk, options: Parameters<typeof conversationStream>[2]) => {
+      const started = await outcome(conversationStream(client, request, options));
+      const stored = await lastValueFrom(conversationStream(client, request).pipe(toArray()));
+      const first = stored[0];
+      const conversationId = first && 'conversationId' in first ? first.conversationId : undefined;
+      expect(conversationId).toBeDefined();
+      const appended = await outcome(
+        conversationStream(
+          client,
+          { action: 'append', conversationId: conversationId ?? '', inputs: 'And rivers?' },
+          options,
+        ),
+      );
+      return withoutIds({ started, appended });
+    };
+    const runs: Array<Parameters<typeof conversationStream>[2]> = [
+      {},
+      { headers: { 'x-emulator-fault': 'drop-after:3' }, retry: false },
+      { headers: { 'x-emulator-fault': '503' }, retry: false },
+    ];
+    for (const [i, options] of runs.entries()) {
+      const expected = await turn(sdk, options);
+      expect(await turn(fast, options), `run ${i}`).toStrictEqual(expected);
+      if (i === 0) expect(expected.appended.events.length).toBeGreaterThan(2);
+      if (i > 0) expect(expected.started.error).toBeDefined();
+    }
   });
 });

@@ -6,9 +6,9 @@ import type {
 } from '@mistralai/mistralai/models/components';
 
 /** What a converter returns for a value the fast wire does not send itself. */
-const UNHANDLED: unique symbol = Symbol('unhandled');
+export const UNHANDLED: unique symbol = Symbol('unhandled');
 type Unhandled = typeof UNHANDLED;
-type Convert = (value: unknown) => unknown;
+export type Convert = (value: unknown) => unknown;
 
 /**
  * The JSON body the SDK would send for `request` on `POST /v1/chat/completions` (snake_case keys
@@ -40,7 +40,10 @@ export function agentsRequestBody(
   return requestBody(stream ? AGENTS.stream : AGENTS.complete, request);
 }
 
-function requestBody(convert: Convert, request: unknown): Record<string, unknown> | undefined {
+export function requestBody(
+  convert: Convert,
+  request: unknown,
+): Record<string, unknown> | undefined {
   const body = convert(request);
   return body === UNHANDLED ? undefined : (body as Record<string, unknown>);
 }
@@ -57,7 +60,7 @@ function bytesAsBase64(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -73,20 +76,41 @@ function objectWith(
   return value;
 }
 
-const string: Convert = (v) => (typeof v === 'string' ? v : UNHANDLED);
-const boolean: Convert = (v) => (typeof v === 'boolean' ? v : UNHANDLED);
-const finite: Convert = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : UNHANDLED);
-const integer: Convert = (v) => (Number.isSafeInteger(v) ? v : UNHANDLED);
-const record: Convert = (v) => (isPlainObject(v) ? v : UNHANDLED);
-const nullable =
+export const string: Convert = (v) => (typeof v === 'string' ? v : UNHANDLED);
+export const boolean: Convert = (v) => (typeof v === 'boolean' ? v : UNHANDLED);
+export const finite: Convert = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : UNHANDLED);
+export const integer: Convert = (v) => (Number.isSafeInteger(v) ? v : UNHANDLED);
+export const record: Convert = (v) => (isPlainObject(v) ? v : UNHANDLED);
+export const nullable =
   (convert: Convert): Convert =>
   (v) =>
     v === null ? null : convert(v);
-const stringOrStrings: Convert = (v) =>
+/**
+ * Converts a plain object with the converter `table` lists for its `key` (a role, a type), or
+ * `UNHANDLED` when there is none.
+ */
+export const byKey =
+  (key: string, table: Record<string, Convert>): Convert =>
+  (v) => {
+    const tag = isPlainObject(v) ? v[key] : undefined;
+    const convert = typeof tag === 'string' && Object.hasOwn(table, tag) ? table[tag] : undefined;
+    return convert ? convert(v) : UNHANDLED;
+  };
+/** A literal the SDK's schema defaults to or requires, which the caller may also spell out. */
+export const literal =
+  (value: string): Convert =>
+  (v) =>
+    v === value ? v : UNHANDLED;
+/** A value of a closed enum. */
+export const oneOf =
+  (...values: string[]): Convert =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? v : UNHANDLED;
+export const stringOrStrings: Convert = (v) =>
   typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'))
     ? v
     : UNHANDLED;
-const arrayOf =
+export const arrayOf =
   (convert: Convert): Convert =>
   (v) => {
     if (!Array.isArray(v)) return UNHANDLED;
@@ -105,7 +129,20 @@ const arrayOf =
  */
 function convertObject(value: unknown, fields: readonly Field[], keys: ReadonlySet<string>) {
   const source = objectWith(value, keys);
-  if (source === UNHANDLED) return UNHANDLED;
+  return source === UNHANDLED ? UNHANDLED : copyFields(source, fields);
+}
+
+/**
+ * Copies the fields of `source` listed in `fields`, in that order, from their first key to their
+ * second, each through its converter, with its default when absent; other keys are left behind.
+ * `UNHANDLED` when a required field is missing or a value not handled. The request converters
+ * copy camelCase keys to wire keys, the response readers (`fast-conversation-response.ts`) wire
+ * keys to camelCase ones.
+ */
+export function copyFields(
+  source: Record<string, unknown>,
+  fields: readonly Field[],
+): Record<string, unknown> | Unhandled {
   const out: Record<string, unknown> = {};
   for (const [key, wireKey, convert, required, fallback] of fields) {
     const v = source[key];
@@ -123,9 +160,10 @@ function convertObject(value: unknown, fields: readonly Field[], keys: ReadonlyS
 
 /**
  * `[camelCase key, wire key, converter, required, default]`, in the order the SDK writes them; the
- * default is sent when the value is undefined, as the SDK's schemas do.
+ * default is sent when the value is undefined, as the SDK's schemas do. (The response readers
+ * list `[wire key, camelCase key, ...]`, in the order the SDK reads them.)
  */
-type Field = readonly [
+export type Field = readonly [
   key: string,
   wireKey: string,
   convert: Convert,
@@ -133,7 +171,7 @@ type Field = readonly [
   fallback?: unknown,
 ];
 
-const objectConverter = (fields: readonly Field[]): Convert => {
+export const objectConverter = (fields: readonly Field[]): Convert => {
   const keys = new Set(fields.map(([key]) => key));
   return (v) => convertObject(v, fields, keys);
 };
@@ -171,20 +209,14 @@ const assistantMessage = objectConverter([
   ['prefix', 'prefix', boolean, false, false],
 ]);
 
-const MESSAGES: Record<string, Convert> = {
+const message = byKey('role', {
   system: systemMessage,
   user: userMessage,
   tool: toolMessage,
   assistant: assistantMessage,
-};
-const message: Convert = (v) => {
-  const role = isPlainObject(v) ? v.role : undefined;
-  const convert =
-    typeof role === 'string' && Object.hasOwn(MESSAGES, role) ? MESSAGES[role] : undefined;
-  return convert ? convert(v) : UNHANDLED;
-};
+});
 
-const functionTool = objectConverter([
+export const functionTool = objectConverter([
   ['type', 'type', (v) => (v === 'function' ? v : UNHANDLED), true],
   [
     'function',
@@ -205,7 +237,7 @@ const jsonSchema = objectConverter([
   ['schemaDefinition', 'schema', record, true],
   ['strict', 'strict', boolean],
 ]);
-const responseFormat = objectConverter([
+export const responseFormat = objectConverter([
   ['type', 'type', string],
   ['jsonSchema', 'json_schema', nullable(jsonSchema)],
 ]);
@@ -220,7 +252,7 @@ const toolChoice: Convert = (v) => (typeof v === 'string' ? v : toolChoiceObject
 const serviceTier: Convert = (v) => (v === 'auto' || v === 'standard_only' ? v : UNHANDLED);
 
 /** Where `stream` goes: the SDK always sends it, `false` for `complete`, `true` for `stream`. */
-const STREAM: Field = ['stream', 'stream', string];
+export const STREAM: Field = ['stream', 'stream', string];
 /** The fields chat and agents requests share, in the SDK's order. */
 const SHARED_FIELDS: readonly Field[] = [
   ['maxTokens', 'max_tokens', nullable(integer)],
@@ -251,7 +283,7 @@ const CHAT_FIELDS: readonly Field[] = [
 const AGENTS_FIELDS: readonly Field[] = [...SHARED_FIELDS, ['agentId', 'agent_id', string, true]];
 
 /** The request converters of an endpoint for `complete` (`stream` false) and `stream` (true). */
-function requestConverters(fields: readonly Field[]) {
+export function requestConverters(fields: readonly Field[]) {
   const converter = (stream: boolean) =>
     objectConverter(
       fields.map((field) =>

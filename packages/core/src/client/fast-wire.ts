@@ -7,11 +7,15 @@ import {
   isTimeoutError,
   matchContentType,
 } from '@mistralai/mistralai/lib/http.js';
-import type { EventStream } from '@mistralai/mistralai/lib/event-streams.js';
+import type { EventStream, SseMessage } from '@mistralai/mistralai/lib/event-streams.js';
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
 import type {
   ChatCompletionResponse,
   CompletionEvent,
+  ConversationEvents,
+  ConversationRequest,
+  ConversationResponse,
+  ConversationStreamRequest,
 } from '@mistralai/mistralai/models/components';
 import {
   ConnectionError,
@@ -22,6 +26,10 @@ import {
   SDKError,
   UnexpectedClientError,
 } from '@mistralai/mistralai/models/errors';
+import type {
+  AgentsApiV1ConversationsAppendRequest,
+  AgentsApiV1ConversationsAppendStreamRequest,
+} from '@mistralai/mistralai/models/operations';
 import type { RateLimiter } from '../concurrency/rate-limiter.js';
 import { tagFailedRequest } from '../errors/failed-request.js';
 import { readCompletionEvent } from './fast-chat-chunk.js';
@@ -31,6 +39,8 @@ import {
   stringifyChatRequestBody,
 } from './fast-chat-request.js';
 import { isObject, readChatCompletion } from './fast-chat-response.js';
+import { conversationAppend, conversationStartBody } from './fast-conversation-request.js';
+import { readConversationEvent, readConversationResponse } from './fast-conversation-response.js';
 import {
   httpTarget,
   post,
@@ -48,18 +58,21 @@ const USER_AGENT = `mistral-client-typescript/${SDK_METADATA.sdkVersion}`;
 const VALIDATION_FAILED = 'Response validation failed';
 
 /**
- * Replaces `client.chat.complete`, `client.chat.stream`, `client.agents.complete` and
- * `client.agents.stream`, on a client built by `createClient`
- * (whose HTTP client is `clientHttp(rateLimiter)`), with fast implementations: plain `fetch`,
- * `JSON.parse` (of the answer, or of each event read by the SDK's own SSE reader), and
+ * Replaces `client.chat.complete`, `client.chat.stream`, `client.agents.complete`,
+ * `client.agents.stream` and `client.beta.conversations.start`, `startStream`, `append` and
+ * `appendStream`, on a client built by `createClient`
+ * (whose HTTP client is `clientHttp(rateLimiter)`), with fast implementations: `node:http` (see
+ * `fast-http.ts`), `JSON.parse` (of the answer, or of each event read by `FastEventStream`), and
  * hand-written conversion of the request and the response instead of the SDK's zod schemas and
  * request pipeline. It does what `clientHttp`'s hooks do (the failed request's method and URL on
  * errors, every response's headers to `rateLimiter.observe`). Requests, results and errors are
  * the SDK's own: the same body and headers, the same camelCase result (an `EventStream` of the
- * same events for `stream`, failing mid-stream as the SDK's does), the same error classes
- * (`SDKError`, `HTTPValidationError`, `ResponseValidationError`, `ConnectionError`,
- * `RequestTimeoutError`, `RequestAbortedError`) with the same messages. Agents completions
- * answer with chat completions and chat completion events, read by the same readers.
+ * same events for `stream`, `startStream` and `appendStream`, failing mid-stream as the SDK's
+ * does), the same error classes (`SDKError`, `HTTPValidationError`, `ResponseValidationError`,
+ * `ConnectionError`, `RequestTimeoutError`, `RequestAbortedError`) with the same messages. Agents
+ * completions answer with chat completions and chat completion events, read by the same readers;
+ * conversations with `ConversationResponse`s and `ConversationEvents`, read by
+ * `fast-conversation-response.ts`. Every stream is read by `eventStreamReader`.
  *
  * A call goes through the SDK, unchanged, when the fast path cannot promise that:
  * - the client was built with SDK retries (`retryConfig` other than `none`), a debug logger, an
@@ -68,10 +81,12 @@ const VALIDATION_FAILED = 'Response validation failed';
  * - the call passes options other than `signal`, `timeoutMs` and `headers` (`retries`,
  *   `serverURL`, `fetchOptions`, ...);
  * - the request holds something the converter does not handle (content chunks, tools other than
- *   functions, `prediction`, `guardrails`, values the SDK would refuse: see `chatRequestBody` and
- *   `agentsRequestBody`).
+ *   functions, `prediction`, `guardrails`, input entries other than `message.input` and
+ *   `function.result`, values the SDK would refuse: see `chatRequestBody`, `agentsRequestBody`,
+ *   `conversationStartBody` and `conversationAppend`).
  *
- * The SDK's `chat.parse`, `chat.parseStream` and every other method are left as they are.
+ * The SDK's `chat.parse`, `chat.parseStream`, `beta.conversations.restart` and every other method
+ * are left as they are.
  */
 export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): void {
   const chat = client.chat;
@@ -99,6 +114,7 @@ export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): voi
   });
   installOn(chat, target('v1/chat/completions'), chatRequestBody);
   installOn(client.agents, target('v1/agents/completions'), agentsRequestBody);
+  installConversations(client.beta.conversations, target);
 }
 
 /** The two methods of an SDK resource (`chat`, `agents`) that the fast wire serves. */
@@ -122,17 +138,75 @@ function installOn<Complete, Stream>(
     request: Complete | Stream,
     callOptions: RequestOptions | undefined,
     stream: boolean,
-  ) =>
-    fastOptions(callOptions) && getRegisteredTracerProvider() === undefined
-      ? toBody(request, stream)
-      : undefined;
+  ) => (servesFast(callOptions) ? toBody(request, stream) : undefined);
   sdk.complete = (request: Complete, callOptions?: RequestOptions) => {
     const body = fastBody(request, callOptions, false);
-    return body ? fastComplete(target, body, callOptions) : sdkComplete(request, callOptions);
+    return body
+      ? fastComplete(target, body, callOptions, readJsonCompletion)
+      : sdkComplete(request, callOptions);
   };
   sdk.stream = (request: Stream, callOptions?: RequestOptions) => {
     const body = fastBody(request, callOptions, true);
-    return body ? fastStream(target, body, callOptions) : sdkStream(request, callOptions);
+    return body
+      ? fastStream(target, body, callOptions, readCompletionEvents)
+      : sdkStream(request, callOptions);
+  };
+}
+
+/** The four methods of `client.beta.conversations` that the fast wire serves. */
+interface ConversationMethods {
+  start(request: ConversationRequest, options?: RequestOptions): Promise<ConversationResponse>;
+  startStream(
+    request: ConversationStreamRequest,
+    options?: RequestOptions,
+  ): Promise<EventStream<ConversationEvents>>;
+  append(
+    request: AgentsApiV1ConversationsAppendRequest,
+    options?: RequestOptions,
+  ): Promise<ConversationResponse>;
+  appendStream(
+    request: AgentsApiV1ConversationsAppendStreamRequest,
+    options?: RequestOptions,
+  ): Promise<EventStream<ConversationEvents>>;
+}
+
+/**
+ * Replaces `start`, `startStream`, `append` and `appendStream` of `sdk` with calls to the
+ * Conversations API (`v1/conversations`, `v1/conversations/{conversation_id}`) for the requests
+ * `conversationStartBody` and `conversationAppend` convert, and the SDK's own methods for the rest.
+ * An append's path holds the conversation id, so its target is built per call.
+ */
+function installConversations(sdk: ConversationMethods, target: (path: string) => Target): void {
+  const methods = {
+    start: sdk.start.bind(sdk),
+    startStream: sdk.startStream.bind(sdk),
+    append: sdk.append.bind(sdk),
+    appendStream: sdk.appendStream.bind(sdk),
+  };
+  const started = target('v1/conversations');
+  sdk.start = (request, options) => {
+    const body = servesFast(options) ? conversationStartBody(request, false) : undefined;
+    return body
+      ? fastComplete(started, body, options, readJsonConversation)
+      : methods.start(request, options);
+  };
+  sdk.startStream = (request, options) => {
+    const body = servesFast(options) ? conversationStartBody(request, true) : undefined;
+    return body
+      ? fastStream(started, body, options, readConversationEvents)
+      : methods.startStream(request, options);
+  };
+  sdk.append = (request, options) => {
+    const call = servesFast(options) ? conversationAppend(request, false) : undefined;
+    return call
+      ? fastComplete(target(call.path), call.body, options, readJsonConversation)
+      : methods.append(request, options);
+  };
+  sdk.appendStream = (request, options) => {
+    const call = servesFast(options) ? conversationAppend(request, true) : undefined;
+    return call
+      ? fastStream(target(call.path), call.body, options, readConversationEvents)
+      : methods.appendStream(request, options);
   };
 }
 
@@ -144,22 +218,24 @@ interface Target {
   timeoutMs: number;
 }
 
-async function fastComplete(
+async function fastComplete<T>(
   target: Target,
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
-): Promise<ChatCompletionResponse> {
+  readSuccess: ReadSuccess<T>,
+): Promise<T> {
   const [answer, sent] = await send(target, body, options, 'application/json');
-  return readResponse(answer, sent, readJsonCompletion);
+  return readResponse(answer, sent, readSuccess);
 }
 
-async function fastStream(
+async function fastStream<T extends SseMessage<unknown>>(
   target: Target,
   body: Record<string, unknown>,
   options: RequestOptions | undefined,
-): Promise<EventStream<CompletionEvent>> {
+  readSuccess: ReadSuccess<EventStream<T>>,
+): Promise<EventStream<T>> {
   const [answer, sent] = await send(target, body, options, 'text/event-stream');
-  return readResponse(answer, sent, readEventStream);
+  return readResponse(answer, sent, readSuccess);
 }
 
 /**
@@ -233,33 +309,57 @@ function contentTypeOnly(answer: HttpAnswer): Response {
  */
 type ReadSuccess<T> = (answer: HttpAnswer, sent: SentRequest) => Promise<T> | undefined;
 
-const readJsonCompletion: ReadSuccess<ChatCompletionResponse> = (answer, sent) => {
-  if (!hasContentType(answer, 'application/json')) return undefined;
-  return readText(answer).then((body) => {
-    const raw: unknown = JSON.parse(body);
-    warnIfDeprecated(answer, () => (isObject(raw) ? raw.model : undefined));
-    try {
-      return readChatCompletion(raw);
-    } catch (cause) {
-      throw validationError(cause, raw, toRequest(sent), toResponse(answer, body, sent.url), body);
-    }
-  });
-};
+/** Reads a JSON answer with `read`, whose error the SDK reports as a `ResponseValidationError`. */
+const jsonReader =
+  <T>(read: (raw: unknown) => T): ReadSuccess<T> =>
+  (answer, sent) => {
+    if (!hasContentType(answer, 'application/json')) return undefined;
+    return readText(answer).then((body) => {
+      const raw: unknown = JSON.parse(body);
+      warnIfDeprecated(answer, () => (isObject(raw) ? raw.model : undefined));
+      try {
+        return read(raw);
+      } catch (cause) {
+        throw validationError(
+          cause,
+          raw,
+          toRequest(sent),
+          toResponse(answer, body, sent.url),
+          body,
+        );
+      }
+    });
+  };
 
-const readEventStream: ReadSuccess<EventStream<CompletionEvent>> = (answer, sent) => {
-  if (!hasContentType(answer, 'text/event-stream')) return undefined;
-  warnIfDeprecated(answer, () => sent.model);
-  return Promise.resolve(
-    new FastEventStream(
-      answer.body,
-      (event) =>
-        event.data === '[DONE]'
-          ? { done: true, value: undefined }
-          : { done: false, value: readCompletionEvent(event) },
-      answer.bodyError,
-    ),
-  );
-};
+/**
+ * Reads an event stream, each event decoded by `decode` (which throws, as the SDK's schemas do,
+ * for an event the stream then fails with). Every stream of the fast wire is read here.
+ */
+const eventStreamReader =
+  <T extends SseMessage<unknown>>(
+    decode: (event: SseMessage<string>) => IteratorResult<T, undefined>,
+  ): ReadSuccess<EventStream<T>> =>
+  (answer, sent) => {
+    if (!hasContentType(answer, 'text/event-stream')) return undefined;
+    warnIfDeprecated(answer, () => sent.model);
+    return Promise.resolve(new FastEventStream(answer.body, decode, answer.bodyError));
+  };
+
+const readJsonCompletion = jsonReader(readChatCompletion);
+const readJsonConversation = jsonReader(readConversationResponse);
+
+/** Chat completion events, up to the `[DONE]` that ends them. */
+const readCompletionEvents = eventStreamReader<CompletionEvent>((event) =>
+  event.data === '[DONE]'
+    ? { done: true, value: undefined }
+    : { done: false, value: readCompletionEvent(event) },
+);
+
+/** Conversation events: the stream ends with the answer, every event is read (no `[DONE]`). */
+const readConversationEvents = eventStreamReader<ConversationEvents>((event) => ({
+  done: false,
+  value: readConversationEvent(event),
+}));
 
 /** The result or the error the SDK's matchers give for `answer`. */
 async function readResponse<T>(
@@ -342,6 +442,11 @@ function warnIfDeprecated(answer: HttpAnswer, model: () => unknown): void {
   console.warn(
     `WARNING: The model ${typeof name === 'string' ? name : String(name)} is deprecated and will be removed on ${String(removal)}. Please refer to https://docs.mistral.ai/getting-started/models/#api-versioning for more information.`,
   );
+}
+
+/** Whether a call with `options` can take the fast path: no SDK tracing, no other option. */
+function servesFast(options: RequestOptions | undefined): boolean {
+  return fastOptions(options) && getRegisteredTracerProvider() === undefined;
 }
 
 function fastOptions(options: RequestOptions | undefined): boolean {
