@@ -88,7 +88,9 @@ function readOwn(port: number): Promise<void> {
   });
 }
 
-server.listen(0, '127.0.0.1', () => {
+// A backlog for 1,000 connections arriving within a second at a loop that may be busy for
+// hundreds of ms: Node's default (511) overflows, and the kernel then drops connections.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   void (async () => {
