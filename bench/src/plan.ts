@@ -29,7 +29,7 @@ export const plan: Record<string, RoundPlan> = {
   store: { rounds: 3, warmup: 1 },
   // About 12 s a kill-and-takeover round per store (5 kills); the first kill is not a warm-up.
   takeover: { rounds: 3, warmup: 0 },
-  // Each pass starts a fresh relay, which warms itself up, and takes ~10 s (1,000 streams of 4 s
+  // Each pass starts a fresh relay, which warms itself up, and takes ~10 s (1,000 streams of 3 s
   // opened over 1 s, three paths per round): no warm-up round.
   relay: { rounds: 3, warmup: 0 },
 };
