@@ -66,6 +66,7 @@ interface ClientReport {
 interface PassResult {
   relayCores: number;
   relayCpuPerChunkUs: number;
+  relayedPerSecond: number;
   addedP50: number;
   addedP99: number;
   addedMax: number;
@@ -195,6 +196,7 @@ async function pass(
     const result: PassResult = {
       relayCores: NaN,
       relayCpuPerChunkUs: NaN,
+      relayedPerSecond: NaN,
       addedP50: delay(report.steady.p50),
       addedP99: delay(report.steady.p99),
       addedMax: delay(report.steady.max),
@@ -214,6 +216,7 @@ async function pass(
     if (first && end && base) {
       const cpuMs = end.cpuMs - first.cpuMs;
       result.relayCores = cpuMs / (end.wallMs - first.wallMs);
+      result.relayedPerSecond = ((end.events - first.events) * 1000) / (end.wallMs - first.wallMs);
       result.relayCpuPerChunkUs = (cpuMs * 1000) / (end.events - first.events);
       result.rssPerStreamKB = (end.rss - base.rss) / end.open / 1024;
       result.heapPerStreamKB = (end.heapUsed - base.heapUsed) / end.open / 1024;
@@ -278,6 +281,7 @@ export const benchmark: Benchmark = {
       const metrics: Array<[keyof PassResult, string, string]> = [
         ['relayCores', 'relay CPU, steady state', 'cores'],
         ['relayCpuPerChunkUs', 'relay CPU per chunk relayed', 'µs'],
+        ['relayedPerSecond', 'chunks the relay took from chatStream per second', '/s'],
         ['addedP50', 'delay added per chunk, p50', 'ms'],
         ['addedP99', 'delay added per chunk, p99', 'ms'],
         ['addedMax', 'delay added per chunk, max', 'ms'],
@@ -335,6 +339,7 @@ export const benchmark: Benchmark = {
         notes: [
           `${load.streams} streams of ${load.tokens} tokens at one token per ${load.tokenMs} ms (${format(offeredPerSecond)} chunks/s offered in all), opened over ${load.rampMs} ms; the emulator, the relay and the SSE client each in a process of their own, on one machine. A fresh relay and client per pass; the steady state runs from the moment every stream has been answered (serveSSE answers at once, and the relay then holds every stream open) to the first stream's end, and CPU, delays and memory are taken over it. A relay that falls so far behind that a stream ends before every stream has been answered is measured from the last request instead, and "streams answered before the first one ended" is then under 1.`,
           "Delay added per chunk: the relay stamps each event with the wall clock (performance.timeOrigin + performance.now(), shared by the processes of one machine) when chatStream hands it over, i.e. after the wire has read and parsed its bytes; the SSE client stamps the bytes of each frame when they arrive; the difference is serveSSE's recording and log, the frame's JSON and write, loopback and the client's own event loop. The wire's own parse and any wait for the relay's busy event loop before it reads the bytes are not in it: the relay's event-loop delay (p99 over the steady state) bounds that wait.",
+          `The CPU budget: one core relays ${format(offeredPerSecond)} chunks/s only at ${format(1e6 / offeredPerSecond)} µs of CPU per chunk or less (reading, parsing, recording, framing and writing it); the relay measured ${format(fastPerChunk)} µs per chunk on the fast wire and ${format(sdkPerChunk)} µs on the SDK wire.`,
           'Memory per stream: RSS and heap used at the end of the steady state, less a baseline taken after a collection before the load, divided by the streams open; the heap includes garbage not yet collected and, per stream, the replay log serveSSE keeps of every event.',
           `Whether the emulator keeps up: its CPU is read from /proc over the steady state, and "chunks delivered / offered" compares the chunks the client received over the steady state with ${format(offeredPerSecond)} per second; a share well under 1 means the emulator, the relay or the client fell behind (their CPU says which). The emulator paces each stream with a timer per token, so its own share stays under 1 by the timers' lateness: the same load read from the emulator directly, with no relay, delivered ${share(DIRECT)} (the relay on the fast wire ${share(FAST)}, on the SDK wire ${share(SDK)}).`,
         ],
