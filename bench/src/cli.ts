@@ -10,12 +10,13 @@ import {
 } from './harness.js';
 import { readCliArgs, wholeNumber } from './args.js';
 import { describeMachine, load, machineInfo } from './machine.js';
-import { planFor, type RoundPlan } from './plan.js';
+import { optIn, planFor, type RoundPlan } from './plan.js';
 
 const usage = `Usage: pnpm bench [name ...] [--rounds n] [--warmup n] [--list]
 
-Runs the benchmarks found in bench/dist/benchmarks/ (all of them without a name), contenders
-alternating round by round, and writes bench/results/latest.md and latest.json.
+Runs the benchmarks found in bench/dist/benchmarks/ (without a name, all but the opt-in ones,
+which run only when named: see --list), contenders alternating round by round, and writes
+bench/results/latest.md and latest.json.
 --rounds / --warmup override the per-benchmark plan (bench/src/plan.ts) for every selected one.`;
 
 interface Args {
@@ -62,7 +63,10 @@ async function main(): Promise<void> {
   if (args.list) {
     for (const b of benchmarks) {
       const p = planFor(b.name, args.override);
-      console.log(`${b.name.padEnd(16)} ${p.rounds} rounds, ${p.warmup} warm-up  ${b.title}`);
+      const only = optIn.has(b.name) ? ' (opt-in: only when named)' : '';
+      console.log(
+        `${b.name.padEnd(16)} ${p.rounds} rounds, ${p.warmup} warm-up${only}  ${b.title}`,
+      );
     }
     return;
   }
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected =
-    args.wanted.length > 0 ? benchmarks.filter((b) => args.wanted.includes(b.name)) : benchmarks;
+    args.wanted.length > 0
+      ? benchmarks.filter((b) => args.wanted.includes(b.name))
+      : benchmarks.filter((b) => !optIn.has(b.name));
 
   const machine = machineInfo();
   const loadBefore = load();

@@ -108,6 +108,13 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The nearest-rank `p`th percentile (0 to 100) of `sorted`, in ascending order; NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
 /** Median of the per-round ratios a/b: robust to drift between rounds. */
 export function medianRatio(a: number[], b: number[]): number {
   const ratios = a.map((value, i) => value / b[i]!);
