@@ -1,6 +1,6 @@
-import { MemoryStore } from '@mistral-flows/core';
+import { createClient, MemoryStore } from '@mistral-flows/core';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAgentSystem, defineTool, type AgentSystem } from '../src/index.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
 describe('createAgentSystem', () => {
   it('runs 1,000 conversations with at most 20 model calls in flight (emulator stats)', async () => {
     emulator = await startEmulator({ latency: { ttftMs: 5, tokenMs: 0 } });
-    const client = new Mistral({ serverURL: emulator.url });
+    const client = createClient({ serverURL: emulator.url, wire: testWire() });
     const lookup = defineTool({
       name: 'lookup_order',
       description: 'Look up an order',
@@ -53,7 +53,7 @@ describe('createAgentSystem', () => {
 
   it('passivates idle conversations to the store and rehydrates them on their next message', async () => {
     emulator = await startEmulator();
-    const client = new Mistral({ serverURL: emulator.url });
+    const client = createClient({ serverURL: emulator.url, wire: testWire() });
     const store = new MemoryStore();
     system = createAgentSystem({ client, model: 'mistral-small-latest', store, idleMs: 60_000 });
     await system.send('a', 'First message.');

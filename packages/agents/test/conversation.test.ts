@@ -1,4 +1,5 @@
 import {
+  createClient,
   defaultStore,
   InvalidArgumentError,
   MemoryStore,
@@ -6,8 +7,7 @@ import {
 } from '@mistral-flows/core';
 import { EventBus } from '@mistral-flows/stream';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -37,7 +37,7 @@ afterEach(async () => {
 
 async function setup(options: Parameters<typeof startEmulator>[0] = {}) {
   emulator = await startEmulator(options);
-  return { emulator, client: new Mistral({ serverURL: emulator.url }) };
+  return { emulator, client: createClient({ serverURL: emulator.url, wire: testWire() }) };
 }
 
 function open(options: ConversationOptions): Conversation {
@@ -547,7 +547,7 @@ describe('store: false', () => {
   });
 
   it('rejects a store that is neither a Store nor false', () => {
-    const client = new Mistral({ serverURL: 'http://127.0.0.1:9' });
+    const client = createClient({ serverURL: 'http://127.0.0.1:9', wire: testWire() });
     expect(() => createConversation({ client, model, store: true as unknown as false })).toThrow(
       InvalidArgumentError,
     );

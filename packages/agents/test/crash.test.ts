@@ -21,7 +21,10 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mf-agents-crash-'));
   emulator = await startEmulator({
-    latency: { ttftMs: 0, tokenMs: 3 },
+    // Each model call lasts at least ttftMs: the kill points "while the first model call streams"
+    // and "during the second model call" poll the store for a state that lasts as long as the
+    // call, and a call without it can end (about 20 ms on the fast wire) between two polls.
+    latency: { ttftMs: 100, tokenMs: 3 },
     scenarios: [
       {
         match: { lastUserMessage: PROMPT, step: 1 },

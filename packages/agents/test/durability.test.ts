@@ -1,7 +1,6 @@
 import { createClient, MemoryStore, type SetOptions, type StoreEntry } from '@mistral-flows/core';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -30,7 +29,7 @@ afterEach(async () => {
 
 async function start(options: Parameters<typeof startEmulator>[0] = {}) {
   emulator = await startEmulator(options);
-  return { emulator, client: new Mistral({ serverURL: emulator.url }) };
+  return { emulator, client: createClient({ serverURL: emulator.url, wire: testWire() }) };
 }
 
 function open(options: ConversationOptions): Conversation {
@@ -210,7 +209,7 @@ describe('model calls that never answer', () => {
   for (const streaming of [false, true]) {
     it(`fail after the client's timeout (${streaming ? 'streamed' : 'plain'} turns)`, async () => {
       const { emulator } = await start();
-      const client = createClient({ serverURL: emulator.url, timeoutMs: 200 });
+      const client = createClient({ serverURL: emulator.url, timeoutMs: 200, wire: testWire() });
       const chat = open({
         client,
         model,

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { MemoryStore } from '@mistral-flows/core';
+import { createClient, MemoryStore } from '@mistral-flows/core';
 import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -66,7 +65,7 @@ async function httpClient(url: URL) {
 async function emulatorWith(scenarios: ScenarioRule[]) {
   const emulator: Emulator = await startEmulator({ scenarios });
   cleanups.push(() => emulator.close());
-  return new Mistral({ serverURL: emulator.url });
+  return createClient({ serverURL: emulator.url, wire: testWire() });
 }
 
 function open(conversation: Conversation) {

@@ -1,8 +1,7 @@
-import { MemoryStore, type AgentEvents } from '@mistral-flows/core';
+import { createClient, MemoryStore, type AgentEvents } from '@mistral-flows/core';
 import { startEmulator } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../src/index.js';
 
@@ -14,7 +13,7 @@ afterEach(async () => {
 async function setup() {
   const emulator = await startEmulator();
   cleanups.push(() => emulator.close());
-  return new Mistral({ serverURL: emulator.url });
+  return createClient({ serverURL: emulator.url, wire: testWire() });
 }
 
 function open(...args: Parameters<typeof createConversation>): Conversation {

@@ -1,7 +1,6 @@
-import { MemoryStore } from '@mistral-flows/core';
+import { createClient, MemoryStore } from '@mistral-flows/core';
 import { startEmulator, type ScenarioRule } from '@mistral-flows/emulator';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -27,7 +26,7 @@ afterEach(async () => {
 async function emulator(scenarios: ScenarioRule[]) {
   const server = await startEmulator({ scenarios });
   cleanups.push(() => server.close());
-  return new Mistral({ serverURL: server.url });
+  return createClient({ serverURL: server.url, wire: testWire() });
 }
 
 const transfer = (model: string, to: string, reason = `for ${to}`): ScenarioRule => ({
@@ -283,7 +282,7 @@ describe('createAgentTeam', () => {
   });
 
   it('refuses a team whose handoffs name an unknown agent or whose cap is not a whole number', async () => {
-    const client = new Mistral({ serverURL: 'http://127.0.0.1:9' });
+    const client = createClient({ serverURL: 'http://127.0.0.1:9', wire: testWire() });
     const agents = { a: { model: TRIAGE }, b: { model: BILLING } };
     const invalid = (options: Partial<AgentTeamOptions>) => {
       try {

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '@mistral-flows/core/sqlite';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
-import { Mistral } from '@mistralai/mistralai';
+import { createClient } from '@mistral-flows/core';
+import { testWire } from '@mistral-flows/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   conversationKey,
@@ -79,7 +80,7 @@ async function storedMessages(db: string, id: string): Promise<ConversationMessa
 async function seed(db: string, id: string): Promise<void> {
   const store = new SqliteStore({ path: db });
   const chat = createConversation({
-    client: new Mistral({ serverURL: emulator.url }),
+    client: createClient({ serverURL: emulator.url, wire: testWire() }),
     model: 'mistral-small-latest',
     store,
     id,

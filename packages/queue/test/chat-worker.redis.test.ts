@@ -1,7 +1,7 @@
 import { createClient, RateLimiter, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator, type Emulator, type ScenarioRule } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
-import { useRedis, waitFor } from '@mistral-flows/testing';
+import { testWire, useRedis, waitFor } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createChatWorker,
@@ -29,7 +29,7 @@ async function setup(
 ) {
   const emulator: Emulator = await startEmulator({ scenarios, ...emulatorOptions });
   cleanups.add(() => emulator.close());
-  const client = createClient({ serverURL: emulator.url, apiKey: 'test' });
+  const client = createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() });
   const secret = generateWebhookSecret();
   const { name, queue, queueEvents } = await openChatQueue({
     cleanups,

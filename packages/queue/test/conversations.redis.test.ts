@@ -6,7 +6,7 @@ import { RedisStore } from '@mistral-flows/core/redis';
 import { defineTool, conversationKey } from '@mistral-flows/agents';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
 import { serveSSE, type ReplayRecord } from '@mistral-flows/stream';
-import { useRedis, waitFor } from '@mistral-flows/testing';
+import { testWire, useRedis, waitFor } from '@mistral-flows/testing';
 import { filter, firstValueFrom, take, takeWhile, toArray } from 'rxjs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -141,7 +141,7 @@ async function setUp(): Promise<Setup> {
       const worker = createConversationWorker({
         connection,
         name,
-        client: createClient({ serverURL: emulator.url, apiKey: 'test' }),
+        client: createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() }),
         store,
         model: 'mistral-small-latest',
         tools,
@@ -435,7 +435,7 @@ describe.skipIf(!redis.available)('conversation runtime on Redis', () => {
     const worker = createConversationWorker({
       connection: { url: redis.url },
       name,
-      client: createClient({ serverURL: emulator.url, apiKey: 'test' }),
+      client: createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() }),
       store,
       model: 'mistral-small-latest',
       redisTimeoutMs: 2_000,

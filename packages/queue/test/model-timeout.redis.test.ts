@@ -1,7 +1,7 @@
 import { createClient, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator, type ScenarioRule } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
-import { useRedis, waitFor } from '@mistral-flows/testing';
+import { testWire, useRedis, waitFor } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createChatWorker,
@@ -38,6 +38,7 @@ async function setup(options: {
   const client = createClient({
     serverURL: emulator.url,
     apiKey: 'test',
+    wire: testWire(),
     ...(options.clientTimeoutMs !== undefined ? { timeoutMs: options.clientTimeoutMs } : {}),
   });
   const secret = generateWebhookSecret();

@@ -1,7 +1,7 @@
 import { createClient, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
-import { useRedis, waitFor } from '@mistral-flows/testing';
+import { testWire, useRedis, waitFor } from '@mistral-flows/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -37,7 +37,7 @@ describe.skipIf(!redis.available)('createChatWorker when queueing the webhook fa
       bus.on('queue:failed', ({ error, willRetry }) => failures.push({ error, willRetry }));
       const chatWorker = createChatWorker({
         connection,
-        client: createClient({ serverURL: emulator.url, apiKey: 'test' }),
+        client: createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() }),
         name,
         limiter: false,
         events: bus,

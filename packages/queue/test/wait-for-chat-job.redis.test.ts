@@ -1,6 +1,6 @@
 import { createClient } from '@mistral-flows/core';
 import { startEmulator, type ScenarioRule } from '@mistral-flows/emulator';
-import { useRedis } from '@mistral-flows/testing';
+import { testWire, useRedis } from '@mistral-flows/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatJobError, createChatWorker, enqueueChat, waitForChatJob } from '../src/index.js';
 import { Cleanups, openChatQueue } from './support/harness.js';
@@ -17,7 +17,7 @@ async function setup(options: { worker: boolean; scenarios?: ScenarioRule[] }) {
   if (options.worker) {
     const emulator = await startEmulator({ scenarios: options.scenarios ?? [] });
     cleanups.add(() => emulator.close());
-    const client = createClient({ serverURL: emulator.url, apiKey: 'test' });
+    const client = createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() });
     const worker = createChatWorker({
       connection,
       client,

@@ -1,7 +1,7 @@
 import { createClient, type MistralFlowsEvents } from '@mistral-flows/core';
 import { startEmulator } from '@mistral-flows/emulator';
 import { EventBus } from '@mistral-flows/stream';
-import { useRedis, waitFor } from '@mistral-flows/testing';
+import { testWire, useRedis, waitFor } from '@mistral-flows/testing';
 import type { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ async function setup(options: {
   const bus = new EventBus<MistralFlowsEvents>();
   const chatWorker = createChatWorker({
     connection,
-    client: createClient({ serverURL: emulator.url, apiKey: 'test' }),
+    client: createClient({ serverURL: emulator.url, apiKey: 'test', wire: testWire() }),
     name,
     limiter: false,
     events: bus,

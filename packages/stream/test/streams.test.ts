@@ -12,8 +12,8 @@ import {
 } from '../src/index.js';
 import { createClient, type ChatEvents } from '@mistral-flows/core';
 import { startEmulator, type Emulator } from '@mistral-flows/emulator';
-import { waitFor } from '@mistral-flows/testing';
-import { Mistral } from '@mistralai/mistralai';
+import { testWire, waitFor } from '@mistral-flows/testing';
+import type { Mistral } from '@mistralai/mistralai';
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -25,7 +25,7 @@ let emulator: Emulator;
 let client: Mistral;
 beforeEach(async () => {
   emulator = await startEmulator({ latency: { ttftMs: 0, tokenMs: 0 } });
-  client = new Mistral({ serverURL: emulator.url });
+  client = createClient({ serverURL: emulator.url, wire: testWire() });
 });
 afterEach(async () => {
   await emulator.close();
@@ -81,7 +81,7 @@ describe('chatStream', () => {
   it('aborts the HTTP request when unsubscribed mid-stream (the emulator sees the abort)', async () => {
     await emulator.close();
     emulator = await startEmulator({ latency: { ttftMs: 0, tokenMs: 20 } });
-    client = new Mistral({ serverURL: emulator.url });
+    client = createClient({ serverURL: emulator.url, wire: testWire() });
     let deltas = 0;
     await new Promise<void>((resolve, reject) => {
       const subscription = chatStream(
@@ -107,7 +107,7 @@ describe('chatStream', () => {
   it('stops without an error when the caller aborts its signal', async () => {
     await emulator.close();
     emulator = await startEmulator({ latency: { ttftMs: 0, tokenMs: 20 } });
-    client = new Mistral({ serverURL: emulator.url });
+    client = createClient({ serverURL: emulator.url, wire: testWire() });
     const controller = new AbortController();
     const outcome = await new Promise<string>((resolve) => {
       chatStream(client, ask('Describe the ocean in detail.'), {
@@ -421,7 +421,7 @@ describe('streams from a server that misbehaves', () => {
     });
     const url = await serve(`data: ${good}\n\ndata: {"id": "c1", "choices": [oops\n\n`);
     const { events, error } = await collect(
-      chatStream(new Mistral({ serverURL: url }), ask('x'), { retry: false }),
+      chatStream(createClient({ serverURL: url, wire: testWire() }), ask('x'), { retry: false }),
     );
     expect(texts(events)).toEqual(['Hi']);
     expect(StreamError.isInstance(error)).toBe(true);
@@ -439,7 +439,10 @@ describe('streams from a server that misbehaves', () => {
       ].join(''),
     );
     const { events, error } = await collect(
-      conversationStream(new Mistral({ serverURL: url }), { model, inputs: 'x' }),
+      conversationStream(createClient({ serverURL: url, wire: testWire() }), {
+        model,
+        inputs: 'x',
+      }),
     );
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual([
@@ -463,7 +466,7 @@ describe('streams from a server that misbehaves', () => {
     });
     const url = await serve(`data: ${chunk}\n\n`);
     const { error } = await collect(
-      chatStream(new Mistral({ serverURL: url }), ask('x'), { retry: false }),
+      chatStream(createClient({ serverURL: url, wire: testWire() }), ask('x'), { retry: false }),
     );
     expect(error).toMatchObject({
       code: 'network',
@@ -477,7 +480,7 @@ describe('stream timeouts', () => {
   const never = { 'x-emulator-fault': 'timeout' };
 
   it("fails a request that never answers after the client's timeoutMs, though it carries a signal", async () => {
-    const slowClient = createClient({ serverURL: emulator.url, timeoutMs: 200 });
+    const slowClient = createClient({ serverURL: emulator.url, timeoutMs: 200, wire: testWire() });
     for (const stream$ of [
       chatStream(slowClient, ask('Hello?'), { headers: never, retry: false }),
       agentStream(
@@ -513,7 +516,9 @@ describe('stream errors', () => {
     const url = closed.url;
     await closed.close();
     const { error } = await collect(
-      chatStream(createClient({ serverURL: url }), ask('Hello?'), { retry: false }),
+      chatStream(createClient({ serverURL: url, wire: testWire() }), ask('Hello?'), {
+        retry: false,
+      }),
     );
     expect(StreamError.isInstance(error)).toBe(true);
     const port = new URL(url).port;

@@ -3,3 +3,4 @@ export { usePostgres, createTestSchema, type PostgresService } from './postgres.
 export { useChromium, chromiumArgs, CHROMIUM_FLAGS, type ChromiumService } from './chromium.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { importWithout, type ImportOutcome } from './import-without.js';
+export { testWire, TEST_WIRE_VARIABLE, type TestWire } from './wire.js';
