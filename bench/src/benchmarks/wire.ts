@@ -63,18 +63,25 @@ function perCall(call: () => Promise<unknown>) {
   };
 }
 
+/** What the floors send: `request` serialised once, with the headers a bare client needs. */
+function bareRequest(serverURL: string, request: Record<string, unknown>, accept: string) {
+  return {
+    url: `${serverURL}/v1/chat/completions`,
+    body: JSON.stringify(request),
+    headers: { 'content-type': 'application/json', accept, authorization: 'Bearer bench' },
+  };
+}
+
 /**
  * The floor: `fetch` of a body serialised once, and `JSON.parse` of the answer, with no check,
  * no conversion, no timeout.
  */
 function bareFetch(serverURL: string) {
-  const url = `${serverURL}/v1/chat/completions`;
-  const body = JSON.stringify({ model, stream: false, messages: plain.messages });
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json',
-    authorization: 'Bearer bench',
-  };
+  const { url, body, headers } = bareRequest(
+    serverURL,
+    { model, stream: false, messages: plain.messages },
+    'application/json',
+  );
   return async () => {
     const response = await fetch(url, { method: 'POST', headers, body });
     return JSON.parse(await response.text()) as unknown;
@@ -152,13 +159,11 @@ function packageStream(client: Mistral) {
  * each one's data `JSON.parse`d, with no check and no conversion.
  */
 function bareStream(serverURL: string) {
-  const url = `${serverURL}/v1/chat/completions`;
-  const body = JSON.stringify({ ...storyRequest, stream: true });
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'text/event-stream',
-    authorization: 'Bearer bench',
-  };
+  const { url, body, headers } = bareRequest(
+    serverURL,
+    { ...storyRequest, stream: true },
+    'text/event-stream',
+  );
   return async () => {
     const response = await fetch(url, { method: 'POST', headers, body });
     const decoder = new TextDecoder();
