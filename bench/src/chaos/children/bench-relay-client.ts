@@ -26,6 +26,8 @@ export interface DelaySummary {
 
 const [url, streamsArg, rampArg, mode] = process.argv.slice(2) as [string, string, string, string?];
 const direct = mode === 'direct';
+/** Frames as the emulator writes them: read directly, or forwarded by the piping relay. */
+const rawFrames = direct || mode === 'piped';
 const directBody = JSON.stringify({
   model: 'mistral-small-latest',
   stream: true,
@@ -101,11 +103,11 @@ function open(): void {
     while ((cut = buffer.indexOf('\n\n')) >= 0) {
       const frame = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
-      const mark = direct ? -1 : frame.lastIndexOf(MARK);
-      if (direct ? frame.startsWith('data: {') : mark >= 0) {
+      const mark = rawFrames ? -1 : frame.lastIndexOf(MARK);
+      if (rawFrames ? frame.startsWith('data: {') : mark >= 0) {
         arrivals.push(at);
-        delays.push(direct ? NaN : at - parseFloat(frame.slice(mark + MARK.length)));
-      } else if (direct ? frame.startsWith('data: [DONE]') : frame.includes('event: end')) {
+        delays.push(rawFrames ? NaN : at - parseFloat(frame.slice(mark + MARK.length)));
+      } else if (rawFrames ? frame.startsWith('data: [DONE]') : frame.includes('event: end')) {
         end();
       } else if (frame.includes('event: error')) {
         end(`error event: ${frame}`);

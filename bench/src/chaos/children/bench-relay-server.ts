@@ -5,20 +5,23 @@
 // the processes of one machine) at which chatStream handed it to the relay, so that the SSE
 // client can tell the time the relay added to it.
 //
-// argv: <emulator URL> <wire: fast | sdk>. Prints `ready <port>` once warm: a first call on a
+// With the wire `pipe`, the relay is the floor of any relay instead: it forwards the emulator's
+// bytes as they come (`node:http` both ways, no parse, no framing, no stamp), counting frames.
+//
+// argv: <emulator URL> <wire: fast | sdk | pipe>. Prints `ready <port>` once warm: a first call on a
 // fresh client loads and compiles the wire (about a second for the SDK's on a busy machine),
 // which is not what the benchmark measures, so the relay first serves itself a few short streams. On `mark <n>` read from stdin,
 // prints `mark <n> <json>` with this process's CPU time, wall time, memory, open streams, events
 // relayed so far and event-loop delay since the previous mark. Run with --expose-gc: the first mark collects
 // garbage first, so that it is a clean baseline.
-import { createServer, get } from 'node:http';
+import { Agent, createServer, get, request as httpRequest, type ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createClient } from '@mistral-flows/core';
 import { chatStream, serveSSE, type StreamEvent } from '@mistral-flows/stream';
 import { map } from 'rxjs';
 
-const [serverURL, wire] = process.argv.slice(2) as [string, 'fast' | 'sdk'];
+const [serverURL, wire] = process.argv.slice(2) as [string, 'fast' | 'sdk' | 'pipe'];
 const client = createClient({
   serverURL,
   apiKey: 'bench',
@@ -41,13 +44,44 @@ const stamp = map((event: StreamEvent) => {
   return event;
 });
 
+const upstream = new URL('v1/chat/completions', serverURL.replace(/\/?$/, '/'));
+const upstreamAgent = new Agent({ keepAlive: true });
+const NEWLINES = Buffer.from('\n\n');
+
+/** The floor: the emulator's answer to `body`, forwarded byte for byte; frames are counted. */
+function pipe(body: object, res: ServerResponse): void {
+  const text = JSON.stringify({ ...body, stream: true });
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    authorization: 'Bearer bench',
+    'content-length': String(Buffer.byteLength(text)),
+  };
+  const up = httpRequest(upstream, { method: 'POST', headers, agent: upstreamAgent }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, { 'content-type': 'text/event-stream' });
+    answer.on('data', (chunk: Buffer) => {
+      for (let at = chunk.indexOf(NEWLINES); at >= 0; at = chunk.indexOf(NEWLINES, at + 2)) {
+        events++;
+      }
+      res.write(chunk);
+    });
+    answer.once('end', () => res.end());
+    answer.once('error', () => res.destroy());
+  });
+  up.once('error', () => res.destroy());
+  res.once('close', () => up.destroy());
+  up.end(text);
+}
+
 let open = 0;
 let served = 0;
 const server = createServer((req, res) => {
   open++;
   served++;
   res.once('close', () => open--);
-  serveSSE(chatStream(client, req.url === '/warm-up' ? warmUp : story).pipe(stamp), req, res);
+  const body = req.url === '/warm-up' ? warmUp : story;
+  if (wire === 'pipe') pipe(body, res);
+  else serveSSE(chatStream(client, body).pipe(stamp), req, res);
 });
 server.keepAliveTimeout = 0;
 
