@@ -157,6 +157,28 @@ describe('FastEventStream', () => {
     expect(outcomes[1]!.error).toBe('TypeError: terminated');
   });
 
+  it('reports a body that cannot be cancelled after a refused event, instead of dropping it', async () => {
+    const stream = fast(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode('data: 1\n\ndata: boom\n\n'));
+        },
+        cancel() {
+          throw new Error('the body could not be cancelled');
+        },
+      }),
+    );
+    const items: unknown[] = [];
+    const failure = await (async () => {
+      for await (const item of stream) items.push(item);
+    })().then(
+      () => 'none',
+      (e: unknown) => String(e),
+    );
+    expect(items).toHaveLength(1);
+    expect(failure).toBe('Error: the body could not be cancelled');
+  });
+
   it('stops reading the body when the consumer stops, and unlocks once the events end', async () => {
     const cancelled: unknown[] = [];
     const stream = fast(body([encoder.encode('data: 1\n\ndata: 2\n\n')], cancelled));

@@ -159,7 +159,15 @@ class EventReader<T> {
           index = text.indexOf('\n\n');
         }
         if (index < 0) {
-          const chunk = await this.#upstream.read();
+          let chunk: IteratorResult<Uint8Array, unknown>;
+          try {
+            chunk = await this.#upstream.read();
+          } catch (error) {
+            // The body itself has failed: there is nothing left to cancel.
+            this.#ended = { error };
+            this.onEnd?.();
+            throw error;
+          }
           if (chunk.done) {
             this.#ended = 'closed';
             this.onEnd?.();
@@ -183,10 +191,13 @@ class EventReader<T> {
         return item;
       }
     } catch (error) {
+      // Ended already: the body failed, or cancelling it after the end failed.
+      if (this.#ended !== undefined) throw error;
+      // An event the decoder refused: the body is still open and is cancelled, as the SDK's
+      // stream cancels it; a cancel that fails reports its own failure.
       this.#ended = { error };
       this.onEnd?.();
-      // Cancelling a body that has failed rejects with that same failure, thrown just below.
-      await this.#upstream.cancel(error).catch(() => undefined);
+      await this.#upstream.cancel(error);
       throw error;
     }
   }
