@@ -47,11 +47,10 @@ let httpAgent: HttpAgent | undefined;
 let httpsAgent: HttpsAgent | undefined;
 
 /**
- * The target for `url`. Connections are kept alive and shared by every fast-wire client, as
+ * The target for `parsed`. Connections are kept alive and shared by every fast-wire client, as
  * `fetch`'s are by its global dispatcher; an idle connection does not keep the process alive.
  */
-export function httpTarget(url: string): HttpTarget {
-  const parsed = new URL(url);
+export function httpTarget(parsed: URL): HttpTarget {
   if (parsed.protocol === 'https:') {
     httpsAgent ??= new HttpsAgent({ keepAlive: true });
     return { url: parsed, request: httpsRequest, agent: httpsAgent };

@@ -105,13 +105,12 @@ export function installFastWire(client: Mistral, rateLimiter?: RateLimiter): voi
   ) {
     return;
   }
-  const target = (path: string): Target => ({
-    url: new URL(path, base).href,
-    http: httpTarget(new URL(path, base).href),
-    authorization: bearer(apiKey),
-    limiter: rateLimiter,
-    timeoutMs: options.timeoutMs ?? 300_000,
-  });
+  const authorization = bearer(apiKey);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const target = (path: string): Target => {
+    const url = new URL(path, base);
+    return { url: url.href, http: httpTarget(url), authorization, limiter: rateLimiter, timeoutMs };
+  };
   installOn(chat, target('v1/chat/completions'), chatRequestBody);
   installOn(client.agents, target('v1/agents/completions'), agentsRequestBody);
   installConversations(client.beta.conversations, target);
